@@ -1,0 +1,68 @@
+"""Create the demo teams and staff accounts. Running it again changes nothing."""
+
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from attachment_app.accounts.models import Role, Team, User
+
+#: Shared by every demo account, printed by this command and written in the README.
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - demo data, refused in production
+
+TEAMS = [
+    {"name": "Riverside Health Visiting Team", "area": "Riverside"},
+    {"name": "Hillcrest Health Visiting Team", "area": "Hillcrest"},
+]
+
+USERS = [
+    ("hv.amara", "Amara", "Okafor", Role.HEALTH_VISITOR, "Riverside Health Visiting Team"),
+    ("hv.ben", "Ben", "Hughes", Role.HEALTH_VISITOR, "Riverside Health Visiting Team"),
+    ("hv.carys", "Carys", "Evans", Role.HEALTH_VISITOR, "Hillcrest Health Visiting Team"),
+    ("lead.riverside", "Deepa", "Shah", Role.TEAM_LEAD, "Riverside Health Visiting Team"),
+    ("lead.hillcrest", "Euan", "Fraser", Role.TEAM_LEAD, "Hillcrest Health Visiting Team"),
+    ("admin", "Fatima", "Ali", Role.ADMIN, None),
+]
+
+#: What an admin may manage in Django's admin: people and teams, nothing clinical.
+ADMIN_PERMISSIONS = [("accounts", "team"), ("accounts", "user")]
+
+
+class Command(BaseCommand):
+    help = "Create demo teams and one account per role (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("Demo accounts are never created in production.")
+        teams = {}
+        for spec in TEAMS:
+            team, _ = Team.objects.update_or_create(name=spec["name"], defaults=spec)
+            teams[team.name] = team
+        admin_permissions = Permission.objects.filter(
+            content_type__app_label__in=[app for app, _ in ADMIN_PERMISSIONS],
+            content_type__model__in=[model for _, model in ADMIN_PERMISSIONS],
+        )
+        lines = []
+        for username, first, last, role, team_name in USERS:
+            user, _ = User.objects.update_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.invalid",
+                    "role": role,
+                    "team": teams.get(team_name),
+                    "is_staff": role == Role.ADMIN,
+                    "is_superuser": False,
+                    "is_active": True,
+                },
+            )
+            if not user.check_password(DEMO_PASSWORD):
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            if role == Role.ADMIN:
+                user.user_permissions.set(admin_permissions)
+            lines.append(f"  {username:<16} {Role(role).label:<15} {team_name or '—'}")
+        self.stdout.write("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write("\n".join(lines))

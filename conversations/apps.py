@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ConversationsConfig(AppConfig):
+    """Step 1: families, babies, caregivers, contacts, consent and the three questions."""
+
+    name = "conversations"
+    verbose_name = "Conversations"
