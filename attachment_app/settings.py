@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONE, NONCE, SELF
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -124,7 +124,7 @@ CRISPY_FAIL_SILENTLY = not DEBUG
 # --- Data -------------------------------------------------------------------------------------
 
 # PostgreSQL is the only database this code supports. `make run` starts an embedded server and
-# sets DATABASE_URL; `make test` points it at the machine's server (see attachment_app/devservices.py).
+# sets DATABASE_URL; `make test` uses the machine's server (see attachment_app/devservices.py).
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if not DATABASE_URL:
     raise ImproperlyConfigured(
@@ -165,6 +165,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+if TESTING:
+    # Tests create many users; a slow hash buys nothing there.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Sessions live in PostgreSQL so that a Redis outage signs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -1,1 +1,1 @@
-"""Models of conversations: Step 1: families, babies, caregivers, contacts, consent and the three questions."""
+"""Step 1: families, babies, caregivers, contacts, consent and the three questions."""

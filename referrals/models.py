@@ -1,1 +1,1 @@
-"""Models of referrals: Step 3: the service directory, signposting, referrals and reminders."""
+"""Step 3: the service directory, signposting, referrals and reminders."""

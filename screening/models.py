@@ -1,1 +1,1 @@
-"""Models of screening: Step 2: strengths, areas of need, validated instruments and concerns."""
+"""Step 2: strengths, areas of need, validated instruments and concerns."""

@@ -64,5 +64,5 @@ class Command(BaseCommand):
             if role == Role.ADMIN:
                 user.user_permissions.set(admin_permissions)
             lines.append(f"  {username:<16} {Role(role).label:<15} {team_name or '—'}")
-        self.stdout.write("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         self.stdout.write("\n".join(lines))

@@ -1,0 +1,66 @@
+"""Shared fixtures: two teams and a user of every role."""
+
+import pytest
+
+from .factories import (
+    AdminFactory,
+    HealthVisitorFactory,
+    TeamFactory,
+    TeamLeadFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def team_a(db):
+    return TeamFactory(name="Team A")
+
+
+@pytest.fixture
+def team_b(db):
+    return TeamFactory(name="Team B")
+
+
+@pytest.fixture
+def hv(team_a):
+    """A health visitor in team A."""
+    return HealthVisitorFactory(team=team_a, username="hv.a")
+
+
+@pytest.fixture
+def other_hv(team_a):
+    """A second health visitor in team A."""
+    return HealthVisitorFactory(team=team_a, username="hv.a2")
+
+
+@pytest.fixture
+def team_lead(team_a):
+    return TeamLeadFactory(team=team_a, username="lead.a")
+
+
+@pytest.fixture
+def hv_b(team_b):
+    """A health visitor in team B."""
+    return HealthVisitorFactory(team=team_b, username="hv.b")
+
+
+@pytest.fixture
+def team_lead_b(team_b):
+    return TeamLeadFactory(team=team_b, username="lead.b")
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory(username="admin.user")
+
+
+@pytest.fixture
+def no_role_user(team_a):
+    """A user whose role was never set: they must see nothing."""
+    return UserFactory(role="", team=team_a, username="norole")
+
+
+@pytest.fixture
+def hv_client(client, hv):
+    client.force_login(hv)
+    return client
