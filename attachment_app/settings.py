@@ -226,7 +226,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
-        "font-src": [SELF],
+        # NHS.UK frontend's stylesheet loads the licensed Frutiger font from the NHS assets host.
+        "font-src": [SELF, *env_list("CSP_FONT_SOURCES", "https://assets.nhs.uk")],
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [NONE],

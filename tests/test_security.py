@@ -166,3 +166,13 @@ def test_production_settings_turn_on_secure_cookies_and_hsts():
         check=True,
     )
     assert result.stdout.split() == ["False", "True", "True", "True", "True", "__Host-sessionid"]
+
+
+def test_no_template_comment_spans_lines():
+    # Django's {# #} comments are single-line: a multi-line one is printed on the page.
+    for template in Path(settings.BASE_DIR).glob("**/templates/**/*.html"):
+        if ".venv" in template.parts or "node_modules" in template.parts:
+            continue
+        for number, line in enumerate(template.read_text().splitlines(), 1):
+            if "{#" in line:
+                assert "#}" in line, f"{template}:{number}"
