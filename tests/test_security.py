@@ -66,7 +66,7 @@ def test_security_headers_on_a_signed_in_page(hv_client):
     assert response.status_code == 200
     csp = response["Content-Security-Policy"]
     directives = dict(
-        (part.strip().split(" ", 1) + [""])[:2] for part in csp.split(";") if part.strip()
+        [*part.strip().split(" ", 1), ""][:2] for part in csp.split(";") if part.strip()
     )
     assert "'nonce-" in directives["script-src"]
     assert "unsafe-inline" not in csp
