@@ -37,3 +37,10 @@ def test_app_services_run_in_production_mode_with_the_variables_settings_read():
         assert variable in environment
     assert environment["DATABASE_URL"].startswith("postgres://")
     assert environment["REDIS_URL"].startswith("redis://")
+
+
+def test_models_and_migrations_agree(db):
+    from django.core.management import call_command
+
+    # Exits non-zero when a model change has no migration (or a migration would flap).
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

@@ -50,7 +50,7 @@ class User(AbstractUser):
             ),
             # A health visitor or team lead without a team would see nothing and own nothing.
             models.CheckConstraint(
-                condition=~models.Q(role__in=list(CLINICAL_ROLES)) | models.Q(team__isnull=False),
+                condition=~models.Q(role__in=sorted(CLINICAL_ROLES)) | models.Q(team__isnull=False),
                 name="user_clinical_role_has_team",
             ),
         ]

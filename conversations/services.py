@@ -1,0 +1,432 @@
+"""Writes for step 1. Each function is one business action, in one transaction.
+
+Views call these after a form has checked the shape of the input; the rules that protect
+families (team scope, consent, dates, NHS numbers) are enforced here, so no caller can skip them.
+"""
+
+from datetime import date, timedelta
+
+import nhs_number
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from attachment_app.accounts.models import User
+
+from .models import (
+    Baby,
+    Caregiver,
+    ConsentDecision,
+    Contact,
+    ContactType,
+    Conversation,
+    Family,
+)
+from .schedule import ANTENATAL_LEAD, next_mandated_contact
+
+Decision = ConsentDecision.Decision
+
+#: A baby's date of birth may not be later than today; an expected date at most this far ahead.
+LONGEST_PREGNANCY_AHEAD = timedelta(weeks=42)
+
+#: Consent decisions that may follow the current one. Withdrawal ends recording for good.
+CONSENT_MOVES = {
+    "": {Decision.GIVEN, Decision.DECLINED, Decision.DEFERRED},
+    Decision.DECLINED: {Decision.GIVEN, Decision.DECLINED, Decision.DEFERRED},
+    Decision.DEFERRED: {Decision.GIVEN, Decision.DECLINED, Decision.DEFERRED},
+    Decision.GIVEN: {Decision.WITHDRAWN},
+    Decision.WITHDRAWN: set(),
+}
+
+
+class ConsentRequired(PermissionDenied):
+    """Raised when something is recorded without the parent's current consent."""
+
+
+def _check_clinical(actor: User, family: Family | None = None) -> None:
+    if not actor.is_clinical or not actor.is_active:
+        raise PermissionDenied("Only health visitors and team leads record families.")
+    if family is not None and family.team_id != actor.team_id:
+        raise PermissionDenied("This family belongs to another team.")
+
+
+def normalise_postcode(postcode: str) -> str:
+    """Upper case with one space before the inward code, e.g. ``ls1 4ap`` → ``LS1 4AP``."""
+    compact = "".join(postcode.split()).upper()
+    if len(compact) < 5 or len(compact) > 7 or not compact[-3].isdigit():
+        raise ValidationError({"postcode": "Enter a real postcode, like LS1 4AP."})
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+def clean_nhs_number(value: str | None, *, actor: User, baby: Baby | None = None) -> str | None:
+    """A valid, unique 10-digit NHS number without spaces, or None when none is given."""
+    if value is None or not value.strip():
+        return None
+    digits = "".join(value.split()).replace("-", "")
+    if not digits.isdigit():
+        raise ValidationError({"nhs_number": "NHS number must contain only numbers."})
+    if len(digits) != 10:
+        raise ValidationError({"nhs_number": "NHS number must be 10 digits."})
+    if not nhs_number.is_valid(digits):
+        raise ValidationError(
+            {
+                "nhs_number": "This is not a valid NHS number: the last digit (the check digit) "
+                "does not match. Check it was typed correctly."
+            }
+        )
+    clash = Baby.objects.filter(nhs_number=digits)
+    if baby is not None and baby.pk:
+        clash = clash.exclude(pk=baby.pk)
+    clash = clash.select_related("family").first()
+    if clash is not None:
+        if Baby.objects.visible_to(actor).filter(pk=clash.pk).exists():
+            message = (
+                f"This NHS number is already recorded for a baby in the {clash.family.name} family."
+            )
+        else:
+            message = "This NHS number is already in use for another baby."
+        raise ValidationError({"nhs_number": message})
+    return digits
+
+
+def _check_baby_dates(date_of_birth: date | None, expected_date: date | None) -> None:
+    today = timezone.localdate()
+    if date_of_birth is None and expected_date is None:
+        raise ValidationError(
+            {"date_of_birth": "Enter the date of birth, or the expected date if not yet born."}
+        )
+    if date_of_birth is not None and date_of_birth > today:
+        raise ValidationError({"date_of_birth": "Date of birth must be today or in the past."})
+    if (
+        expected_date is not None
+        and date_of_birth is None
+        and expected_date > today + LONGEST_PREGNANCY_AHEAD
+    ):
+        raise ValidationError({"expected_date": "Expected date must be within the next 42 weeks."})
+
+
+def family_refresh_schedule(*, family: Family) -> None:
+    """Recompute the family's next mandated contact from its babies and recorded contacts."""
+    done_by_baby: dict[int | None, set[str]] = {}
+    for baby_id, contact_type in family.contacts.values_list("baby_id", "contact_type"):
+        done_by_baby.setdefault(baby_id, set()).add(contact_type)
+    family_wide = done_by_baby.get(None, set())
+    windows = []
+    for baby in family.babies.all():
+        window = next_mandated_contact(
+            date_of_birth=baby.date_of_birth,
+            expected_date=baby.expected_date,
+            done=done_by_baby.get(baby.pk, set()) | family_wide,
+        )
+        if window is not None:
+            windows.append(window)
+    window = min(windows, key=lambda w: w.opens, default=None)
+    family.next_contact_type = window.contact_type if window else ""
+    family.next_contact_opens = window.opens if window else None
+    family.next_contact_closes = window.closes if window else None
+    family.save(update_fields=["next_contact_type", "next_contact_opens", "next_contact_closes"])
+
+
+# --- Families ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def family_create(
+    *,
+    actor: User,
+    name: str,
+    address_line_1: str,
+    postcode: str,
+    address_line_2: str = "",
+    town: str = "",
+    area: str = "",
+    named_hv: User | None = None,
+) -> Family:
+    """Add a family to the actor's team caseload; an HV adding it becomes its named HV."""
+    _check_clinical(actor)
+    if named_hv is None and actor.role == "health_visitor":
+        named_hv = actor
+    _check_named_hv(actor, named_hv)
+    family = Family(
+        name=name.strip(),
+        team_id=actor.team_id,
+        named_hv=named_hv,
+        address_line_1=address_line_1.strip(),
+        address_line_2=address_line_2.strip(),
+        town=town.strip(),
+        postcode=normalise_postcode(postcode),
+        area=area.strip(),
+    )
+    family.full_clean()
+    family.save()
+    return family
+
+
+def _check_named_hv(actor: User, named_hv: User | None) -> None:
+    if named_hv is not None and (named_hv.team_id != actor.team_id or not named_hv.is_clinical):
+        raise ValidationError({"named_hv": "Choose a health visitor from your own team."})
+
+
+@transaction.atomic
+def family_update(*, actor: User, family: Family, **fields) -> Family:
+    """Change a family's details or its named health visitor."""
+    family = Family.objects.select_for_update().get(pk=family.pk)
+    _check_clinical(actor, family)
+    allowed = {"name", "address_line_1", "address_line_2", "town", "postcode", "area", "named_hv"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"Cannot change {sorted(unknown)} here.")
+    if "postcode" in fields:
+        fields["postcode"] = normalise_postcode(fields["postcode"])
+    if "named_hv" in fields:
+        _check_named_hv(actor, fields["named_hv"])
+    for field, value in fields.items():
+        setattr(family, field, value.strip() if isinstance(value, str) else value)
+    family.full_clean()
+    family.save()
+    return family
+
+
+@transaction.atomic
+def caregiver_add(*, actor: User, family: Family, **fields) -> Caregiver:
+    """Add a parent or carer to a family."""
+    _check_clinical(actor, family)
+    caregiver = Caregiver(family=family, **fields)
+    caregiver.full_clean()
+    caregiver.save()
+    return caregiver
+
+
+@transaction.atomic
+def caregiver_update(*, actor: User, caregiver: Caregiver, **fields) -> Caregiver:
+    """Change a parent's or carer's details."""
+    _check_clinical(actor, caregiver.family)
+    for field, value in fields.items():
+        setattr(caregiver, field, value)
+    caregiver.full_clean()
+    caregiver.save()
+    return caregiver
+
+
+@transaction.atomic
+def baby_add(
+    *,
+    actor: User,
+    family: Family,
+    name: str = "",
+    date_of_birth: date | None = None,
+    expected_date: date | None = None,
+    sex: str = Baby.Sex.NOT_KNOWN,
+    nhs_number: str | None = None,
+) -> Baby:
+    """Add a baby (born or expected) to a family."""
+    _check_clinical(actor, family)
+    _check_baby_dates(date_of_birth, expected_date)
+    baby = Baby(
+        family=family,
+        name=name.strip(),
+        date_of_birth=date_of_birth,
+        expected_date=expected_date,
+        sex=sex,
+        nhs_number=clean_nhs_number(nhs_number, actor=actor),
+    )
+    baby.full_clean(validate_unique=False)
+    baby.save()
+    family_refresh_schedule(family=family)
+    return baby
+
+
+@transaction.atomic
+def baby_update(*, actor: User, baby: Baby, **fields) -> Baby:
+    """Change a baby's details, for example the date of birth once born."""
+    baby = Baby.objects.select_for_update().get(pk=baby.pk)
+    _check_clinical(actor, baby.family)
+    if "nhs_number" in fields:
+        fields["nhs_number"] = clean_nhs_number(fields["nhs_number"], actor=actor, baby=baby)
+    for field, value in fields.items():
+        setattr(baby, field, value.strip() if isinstance(value, str) else value)
+    _check_baby_dates(baby.date_of_birth, baby.expected_date)
+    baby.full_clean(validate_unique=False)
+    baby.save()
+    family_refresh_schedule(family=baby.family)
+    return baby
+
+
+# --- Contacts ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_record(
+    *,
+    actor: User,
+    family: Family,
+    contact_date: date,
+    contact_type: str,
+    place: str,
+    present: str = "",
+    interpreter_used: bool = False,
+    baby: Baby | None = None,
+) -> Contact:
+    """Record a visit or other contact with a family."""
+    _check_clinical(actor, family)
+    if contact_date > timezone.localdate():
+        raise ValidationError({"contact_date": "Date of contact must be today or in the past."})
+    if baby is not None and baby.family_id != family.pk:
+        raise ValidationError({"baby": "Choose a baby of this family."})
+    babies = [baby] if baby is not None else list(family.babies.all())
+    earliest = [
+        (b.date_of_birth or b.expected_date) - ANTENATAL_LEAD
+        for b in babies
+        if (b.date_of_birth or b.expected_date)
+    ]
+    if earliest and contact_date < min(earliest):
+        raise ValidationError(
+            {
+                "contact_date": "Date of contact must be no earlier than 28 weeks of pregnancy "
+                f"({min(earliest):%d %B %Y})."
+            }
+        )
+    born = baby.date_of_birth if baby is not None else None
+    if contact_type == ContactType.ANTENATAL and born and contact_date >= born:
+        raise ValidationError(
+            {"contact_type": "An antenatal contact must be before the baby's birth."}
+        )
+    contact = Contact(
+        family=family,
+        baby=baby,
+        contact_date=contact_date,
+        contact_type=contact_type,
+        place=place,
+        present=present.strip(),
+        interpreter_used=interpreter_used,
+        recorded_by=actor,
+    )
+    contact.full_clean()
+    contact.save()
+    family_refresh_schedule(family=family)
+    return contact
+
+
+# --- The conversation -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def conversation_start(*, actor: User, contact: Contact) -> Conversation:
+    """Open the relationship conversation for a contact (or return the one already open)."""
+    _check_clinical(actor, contact.family)
+    conversation, _ = Conversation.objects.get_or_create(
+        contact=contact, defaults={"family_id": contact.family_id, "started_by": actor}
+    )
+    return conversation
+
+
+def _locked(conversation: Conversation) -> Conversation:
+    return Conversation.objects.select_for_update().select_related("family").get(pk=conversation.pk)
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: User,
+    conversation: Conversation,
+    caregiver: Caregiver,
+    decision: str,
+    note: str = "",
+) -> ConsentDecision:
+    """Record the parent's decision about the conversation: given, declined, deferred, withdrawn."""
+    conversation = _locked(conversation)
+    _check_clinical(actor, conversation.family)
+    if caregiver.family_id != conversation.family_id:
+        raise ValidationError({"caregiver": "Choose a parent or carer of this family."})
+    if decision not in CONSENT_MOVES.get(conversation.consent_status, set()):
+        if conversation.consent_status == Decision.WITHDRAWN:
+            message = "Consent was withdrawn: nothing more can be recorded in this conversation."
+        elif decision == Decision.WITHDRAWN:
+            message = "Consent can only be withdrawn after it was given."
+        else:
+            message = "Consent was already given. To stop, record that it was withdrawn."
+        raise ValidationError({"decision": message})
+    if decision == Decision.WITHDRAWN and caregiver.pk != conversation.caregiver_id:
+        caregiver = conversation.caregiver
+    entry = ConsentDecision.objects.create(
+        conversation=conversation,
+        caregiver=caregiver,
+        decision=decision,
+        note=note.strip(),
+        recorded_by=actor,
+    )
+    conversation.consent_status = decision
+    if decision != Decision.WITHDRAWN:
+        conversation.caregiver = caregiver
+    conversation.save(update_fields=["consent_status", "caregiver", "updated_at"])
+    return entry
+
+
+def _require_consent(conversation: Conversation) -> None:
+    if conversation.consent_status != Decision.GIVEN:
+        raise ConsentRequired(
+            "The parent's consent is needed before anything is recorded in this conversation."
+        )
+
+
+@transaction.atomic
+def conversation_save_answers(
+    *,
+    actor: User,
+    conversation: Conversation,
+    word_1: str,
+    word_2: str,
+    word_3: str,
+    joy: str,
+    fear: str,
+) -> Conversation:
+    """Save the parent's answers to the three questions, in their own words."""
+    conversation = _locked(conversation)
+    _check_clinical(actor, conversation.family)
+    _require_consent(conversation)
+    conversation.word_1 = word_1.strip()
+    conversation.word_2 = word_2.strip()
+    conversation.word_3 = word_3.strip()
+    conversation.joy = joy.strip()
+    conversation.fear = fear.strip()
+    conversation.full_clean()
+    conversation.save()
+    return conversation
+
+
+@transaction.atomic
+def conversation_save_reflection(
+    *, actor: User, conversation: Conversation, reflection: str, raised_concern: bool | None
+) -> Conversation:
+    """Save the health visitor's reflection and whether anything raised concern."""
+    conversation = _locked(conversation)
+    _check_clinical(actor, conversation.family)
+    _require_consent(conversation)
+    conversation.reflection = reflection.strip()
+    conversation.raised_concern = raised_concern
+    conversation.full_clean()
+    conversation.save()
+    return conversation
+
+
+@transaction.atomic
+def conversation_complete(*, actor: User, conversation: Conversation) -> Conversation:
+    """Finish step 1, once every answer and the reflection are in."""
+    conversation = _locked(conversation)
+    _check_clinical(actor, conversation.family)
+    _require_consent(conversation)
+    missing = {}
+    if not all((conversation.word_1, conversation.word_2, conversation.word_3)):
+        missing["word_1"] = "Enter the three words or phrases the parent used."
+    if not conversation.joy:
+        missing["joy"] = "Enter what brings the parent the most joy."
+    if not conversation.fear:
+        missing["fear"] = "Enter the parent's biggest fear."
+    if conversation.raised_concern is None:
+        missing["raised_concern"] = "Select whether anything raised concern."
+    if missing:
+        raise ValidationError(missing)
+    if conversation.completed_at is None:
+        conversation.completed_at = timezone.now()
+        conversation.save(update_fields=["completed_at", "updated_at"])
+    return conversation

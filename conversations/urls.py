@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("conversations.urls_families")),
+    path("", include("conversations.urls_visits")),
+]

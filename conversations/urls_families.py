@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views_families as views
+
+urlpatterns = [
+    path("", views.ShowCaseloadView.as_view(), name="home"),
+    path("families/new/", views.CreateFamilyView.as_view(), name="family_create"),
+    path("families/<int:family_id>/", views.ShowFamilyView.as_view(), name="family_detail"),
+    path("families/<int:family_id>/edit/", views.UpdateFamilyView.as_view(), name="family_update"),
+    path(
+        "families/<int:family_id>/caregivers/new/",
+        views.CreateCaregiverView.as_view(),
+        name="caregiver_create",
+    ),
+    path(
+        "caregivers/<int:caregiver_id>/edit/",
+        views.UpdateCaregiverView.as_view(),
+        name="caregiver_update",
+    ),
+    path(
+        "families/<int:family_id>/babies/new/", views.CreateBabyView.as_view(), name="baby_create"
+    ),
+    path("babies/<int:baby_id>/edit/", views.UpdateBabyView.as_view(), name="baby_update"),
+]
