@@ -1,8 +1,12 @@
 """Factories for the records tests need. One per model, with realistic defaults."""
 
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 
 from attachment_app.accounts.models import Role, Team, User
+from conversations.models import Baby, Caregiver, Contact, ContactType, Conversation, Family
 
 TEST_PASSWORD = "a-test-password-9217"
 
@@ -42,3 +46,74 @@ class AdminFactory(UserFactory):
     role = Role.ADMIN
     team = None
     is_staff = True
+
+
+# --- Step 1: families and their records ---------------------------------------------------------
+# These build rows directly, for setting up tests; code under test writes through the services.
+
+
+class FamilyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Family
+
+    name = factory.Sequence(lambda n: f"Family {n}")
+    team = factory.SubFactory(TeamFactory)
+    named_hv = None
+    address_line_1 = factory.Sequence(lambda n: f"{n + 1} Test Street")
+    town = "Testville"
+    postcode = "LS1 4AP"
+
+
+class CaregiverFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Caregiver
+
+    family = factory.SubFactory(FamilyFactory)
+    name = factory.Faker("name", locale="en_GB")
+    relationship = Caregiver.Relationship.MOTHER
+    phone = "07700 900123"
+
+
+class BabyFactory(factory.django.DjangoModelFactory):
+    """A baby born 30 days ago, with no NHS number unless given one."""
+
+    class Meta:
+        model = Baby
+
+    family = factory.SubFactory(FamilyFactory)
+    name = factory.Faker("first_name", locale="en_GB")
+    date_of_birth = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    expected_date = None
+    sex = Baby.Sex.FEMALE
+    nhs_number = None
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    family = factory.SubFactory(FamilyFactory)
+    baby = None
+    contact_date = factory.LazyFunction(timezone.localdate)
+    contact_type = ContactType.NEW_BIRTH
+    place = Contact.Place.HOME
+    recorded_by = factory.SubFactory(
+        HealthVisitorFactory, team=factory.SelfAttribute("..family.team")
+    )
+
+
+class ConversationFactory(factory.django.DjangoModelFactory):
+    """A conversation awaiting consent; pass ``consent_status`` and answers for other states.
+
+    This sets ``consent_status`` directly (no ConsentDecision rows): enough for lists and
+    pages that show the state. Tests of the consent gate go through the services.
+    """
+
+    class Meta:
+        model = Conversation
+
+    contact = factory.SubFactory(ContactFactory)
+    family = factory.SelfAttribute("contact.family")
+    started_by = factory.SelfAttribute("contact.recorded_by")
+    caregiver = None
+    consent_status = ""
