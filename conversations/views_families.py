@@ -1,43 +1,348 @@
-"""Placeholder views (being written)."""
+"""The caseload and the family record: families, their parents and carers, their babies.
 
-from django.http import Http404
+Views are thin: records come through ``visible_to(request.user)`` (another team's record is a
+404), forms check the shape of the input and the services in ``services.py`` make every change.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 
+from attachment_app.audit.services import access_record
 
-class _NotBuiltYet(View):
-    """Placeholder until the view is written."""
+from . import selectors, services
+from .forms_families import (
+    BabyForm,
+    CaregiverForm,
+    CaseloadFilterForm,
+    CaseloadSearchForm,
+    FamilyForm,
+    add_service_errors,
+)
+from .models import Baby, Caregiver, Family
+
+#: Where the caseload search is kept between requests: in the session, never in the URL.
+SEARCH_SESSION_KEY = "caseload_search"
+FAMILIES_PER_PAGE = 25
+
+
+class ShowCaseloadView(View):
+    """The team's families, the user's own first; search (POST) and filters (GET)."""
+
+    template_name = "conversations/caseload.html"
+
+    def get(self, request):
+        return self.render_caseload(CaseloadSearchForm(initial={"query": self.search_term}))
+
+    def post(self, request):
+        if request.POST.get("action") == "clear":
+            request.session.pop(SEARCH_SESSION_KEY, None)
+            return redirect(self.caseload_url())
+        form = CaseloadSearchForm(request.POST)
+        if not form.is_valid():
+            return self.render_caseload(form)
+        request.session[SEARCH_SESSION_KEY] = form.cleaned_data["query"]
+        return redirect(self.caseload_url())
+
+    @property
+    def search_term(self) -> str:
+        return self.request.session.get(SEARCH_SESSION_KEY, "")
+
+    def filter_query(self) -> str:
+        """The filters in the current query string, without the page number."""
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return query.urlencode()
+
+    def caseload_url(self) -> str:
+        query = self.filter_query()
+        return reverse("home") + (f"?{query}" if query else "")
+
+    def render_caseload(self, search_form):
+        user = self.request.user
+        if not user.is_clinical:
+            # Admins and users without a role see no families: say so rather than list nothing.
+            return render(self.request, self.template_name, {"clinical": False})
+        today = timezone.localdate()
+        filter_form = CaseloadFilterForm(self.request.GET or {"families": selectors.TEAM})
+        filters = filter_form.filters()
+        families = selectors.caseload_families(
+            user=user, term=self.search_term, today=today, **filters
+        )
+        page = Paginator(families, FAMILIES_PER_PAGE).get_page(self.request.GET.get("page"))
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "clinical": True,
+                "search_form": search_form,
+                "search_term": self.search_term,
+                "filter_form": filter_form,
+                "filters": filters,
+                "filter_query": self.filter_query(),
+                "page": page,
+                "page_links": _page_links(page, self.filter_query()),
+                "rows": [_caseload_row(family, today) for family in page.object_list],
+            },
+        )
+
+
+def _caseload_row(family: Family, today) -> dict:
+    return {
+        "family": family,
+        "babies": [(baby, selectors.baby_age(baby, today)) for baby in family.babies.all()],
+        "next_contact": selectors.next_contact(family, today),
+        "unfinished": family.unfinished_conversations,
+    }
+
+
+def _page_links(page, filter_query: str) -> dict:
+    """The numbered links of the NHS.UK pagination component, keeping the filters."""
+    prefix = f"?{filter_query}&page=" if filter_query else "?page="
+    links = []
+    for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1):
+        if number == page.paginator.ELLIPSIS:
+            links.append({"ellipsis": True})
+        else:
+            links.append(
+                {"number": number, "href": f"{prefix}{number}", "current": number == page.number}
+            )
+    return {
+        "items": links,
+        "previous": f"{prefix}{page.previous_page_number()}" if page.has_previous() else None,
+        "next": f"{prefix}{page.next_page_number()}" if page.has_next() else None,
+    }
+
+
+class ShowFamilyView(View):
+    """Everything about one family on one screen. Each opening is written to the access log."""
+
+    template_name = "conversations/family_detail.html"
+
+    def get(self, request, family_id):
+        family = selectors.family_for_page(user=request.user, family_id=family_id)
+        access_record(actor=request.user, obj=family)
+        today = timezone.localdate()
+        contacts = [
+            {
+                "contact": contact,
+                "conversation": conversation,
+                "state": _state(conversation),
+            }
+            for contact in family.contacts.all()
+            for conversation in [selectors.conversation_of(contact)]
+        ]
+        return render(
+            request,
+            self.template_name,
+            {
+                "family": family,
+                "babies": [(baby, selectors.baby_age(baby, today)) for baby in family.babies.all()],
+                "next_contact": selectors.next_contact(family, today),
+                "contacts": contacts,
+                "words_over_time": [
+                    {
+                        "conversation": conversation,
+                        "contact_label": selectors.contact_type_label(
+                            conversation.contact.contact_type
+                        ),
+                        "state": _state(conversation),
+                    }
+                    for conversation in selectors.words_over_time(family)
+                ],
+            },
+        )
+
+
+def _state(conversation) -> dict | None:
+    if conversation is None:
+        return None
+    label, tag_class = selectors.CONVERSATION_STATES[conversation.state]
+    return {"label": label, "tag_class": tag_class}
+
+
+# --- Forms that change the family record ------------------------------------------------------
+
+
+class _RecordFormView(View):
+    """Show a form; on a valid POST call the service; show its ValidationErrors on the form."""
+
+    form_class = None
+    template_name = ""
+    submit = "Save"
+    success_message = ""
 
     def dispatch(self, request, *args, **kwargs):
-        raise Http404
+        # Fetch (and scope) before anything else, so another team's record is a 404 for any
+        # method.
+        self.load(**kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def load(self, **kwargs) -> None:
+        raise NotImplementedError
+
+    def get_initial(self) -> dict:
+        return {}
+
+    def form_kwargs(self) -> dict:
+        return {"cancel_url": self.cancel_url(), "submit": self.submit}
+
+    def cancel_url(self) -> str:
+        return reverse("family_detail", args=[self.family.pk])
+
+    def save(self, data: dict) -> None:
+        raise NotImplementedError
+
+    def get(self, request, **kwargs):
+        return self.render_form(self.form_class(initial=self.get_initial(), **self.form_kwargs()))
+
+    def post(self, request, **kwargs):
+        form = self.form_class(request.POST, **self.form_kwargs())
+        if form.is_valid():
+            try:
+                self.save(form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, self.success_message)
+                return redirect("family_detail", self.family.pk)
+        return self.render_form(form)
+
+    def render_form(self, form):
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "family": self.family, "record": getattr(self, "record", None)},
+        )
 
 
-class ShowCaseloadView(_NotBuiltYet):
-    pass
+class CreateFamilyView(_RecordFormView):
+    """Add a family to the team's caseload."""
+
+    form_class = FamilyForm
+    template_name = "conversations/family_create.html"
+    submit = "Add family"
+    success_message = "Family added"
+
+    def load(self, **kwargs):
+        if not self.request.user.is_clinical:
+            raise PermissionDenied("Only health visitors and team leads add families.")
+        self.family = None
+
+    def cancel_url(self):
+        return reverse("home")
+
+    def form_kwargs(self):
+        return {**super().form_kwargs(), "team": self.request.user.team}
+
+    def get_initial(self):
+        user = self.request.user
+        return {"named_hv": user.pk if user.role == "health_visitor" else None}
+
+    def save(self, data):
+        self.family = services.family_create(actor=self.request.user, **data)
 
 
-class CreateFamilyView(_NotBuiltYet):
-    pass
+class UpdateFamilyView(_RecordFormView):
+    """Change a family's details or named health visitor."""
+
+    form_class = FamilyForm
+    template_name = "conversations/family_update.html"
+    submit = "Save changes"
+    success_message = "Family details updated"
+
+    def load(self, family_id):
+        self.family = get_object_or_404(Family.objects.visible_to(self.request.user), pk=family_id)
+
+    def form_kwargs(self):
+        return {**super().form_kwargs(), "team": self.family.team}
+
+    def get_initial(self):
+        fields = ["name", "address_line_1", "address_line_2", "town", "postcode", "area"]
+        return {
+            "named_hv": self.family.named_hv_id,
+            **{field: getattr(self.family, field) for field in fields},
+        }
+
+    def save(self, data):
+        services.family_update(actor=self.request.user, family=self.family, **data)
 
 
-class ShowFamilyView(_NotBuiltYet):
-    pass
+class CreateCaregiverView(_RecordFormView):
+    """Add a parent or carer to a family."""
+
+    form_class = CaregiverForm
+    template_name = "conversations/caregiver_create.html"
+    submit = "Add parent or carer"
+    success_message = "Parent or carer added"
+
+    def load(self, family_id):
+        self.family = get_object_or_404(Family.objects.visible_to(self.request.user), pk=family_id)
+
+    def save(self, data):
+        services.caregiver_add(actor=self.request.user, family=self.family, **data)
 
 
-class UpdateFamilyView(_NotBuiltYet):
-    pass
+class UpdateCaregiverView(_RecordFormView):
+    """Change a parent's or carer's details."""
+
+    form_class = CaregiverForm
+    template_name = "conversations/caregiver_update.html"
+    submit = "Save changes"
+    success_message = "Parent or carer updated"
+
+    def load(self, caregiver_id):
+        self.caregiver = get_object_or_404(
+            Caregiver.objects.visible_to(self.request.user).select_related("family"),
+            pk=caregiver_id,
+        )
+        self.family = self.caregiver.family
+        self.record = self.caregiver
+
+    def get_initial(self):
+        fields = CaregiverForm.base_fields
+        return {field: getattr(self.caregiver, field) for field in fields}
+
+    def save(self, data):
+        services.caregiver_update(actor=self.request.user, caregiver=self.caregiver, **data)
 
 
-class CreateCaregiverView(_NotBuiltYet):
-    pass
+class CreateBabyView(_RecordFormView):
+    """Add a baby, born or expected, to a family."""
+
+    form_class = BabyForm
+    template_name = "conversations/baby_create.html"
+    submit = "Add baby"
+    success_message = "Baby added"
+
+    def load(self, family_id):
+        self.family = get_object_or_404(Family.objects.visible_to(self.request.user), pk=family_id)
+
+    def save(self, data):
+        services.baby_add(actor=self.request.user, family=self.family, **data)
 
 
-class UpdateCaregiverView(_NotBuiltYet):
-    pass
+class UpdateBabyView(_RecordFormView):
+    """Change a baby's details, for example the date of birth once born."""
 
+    form_class = BabyForm
+    template_name = "conversations/baby_update.html"
+    submit = "Save changes"
+    success_message = "Baby's details updated"
 
-class CreateBabyView(_NotBuiltYet):
-    pass
+    def load(self, baby_id):
+        self.baby = get_object_or_404(
+            Baby.objects.visible_to(self.request.user).select_related("family"), pk=baby_id
+        )
+        self.family = self.baby.family
+        self.record = self.baby
 
+    def get_initial(self):
+        return {field: getattr(self.baby, field) for field in BabyForm.base_fields}
 
-class UpdateBabyView(_NotBuiltYet):
-    pass
+    def save(self, data):
+        services.baby_update(actor=self.request.user, baby=self.baby, **data)

@@ -547,7 +547,7 @@ def test_header_shows_a_health_visitors_full_name_and_team():
     doc = parse(client.get(reverse("home")).content.decode())
     items = [li.all_text() for li in doc.find("nav", "nhsuk-header__account").find_all("li")]
     assert items[:2] == ["Amara Okafor", "Riverside Team"]
-    assert doc.find("h1").all_text() == "Welcome, Amara"
+    assert doc.find("h1").all_text() == "Caseload"
 
 
 @pytest.mark.django_db
@@ -569,7 +569,7 @@ def test_messages_show_as_notification_banners(admin_client):
     storage = FallbackStorage(request)
     storage.add(constants.SUCCESS, "Referral sent")
     storage.add(constants.INFO, "Nothing else to do")
-    html = get_template("home.html").render({"messages": storage}, request)
+    html = get_template("conversations/caseload.html").render({"messages": storage}, request)
     doc = parse(html)
     banners = list(doc.find_all("div", "nhsuk-notification-banner"))
     assert len(banners) == 2

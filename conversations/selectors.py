@@ -1,0 +1,230 @@
+"""Reads for step 1: the caseload and the family page.
+
+Each selector starts from ``visible_to(user)``, so nothing here can reach another team's
+records, and fetches what its page shows in a fixed number of queries however many rows there
+are (``select_related`` / ``prefetch_related``), so a long caseload or a long history stays fast.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Upper
+from django.shortcuts import get_object_or_404
+
+from .models import Baby, Contact, ContactType, Conversation, Family
+from .schedule import ContactWindow
+
+#: How each conversation state reads, and the NHS.UK tag colour that goes with it.
+CONVERSATION_STATES = {
+    "awaiting_consent": ("Awaiting consent", "nhsuk-tag--grey"),
+    "given": ("In progress", "nhsuk-tag--blue"),
+    "declined": ("Declined", "nhsuk-tag--white"),
+    "deferred": ("Deferred", "nhsuk-tag--yellow"),
+    "withdrawn": ("Consent withdrawn", "nhsuk-tag--orange"),
+    "completed": ("Completed", "nhsuk-tag--green"),
+}
+
+#: How the next mandated contact's status reads, and its tag colour.
+CONTACT_STATUSES = {
+    "upcoming": ("Upcoming", "nhsuk-tag--grey"),
+    "due": ("Due", "nhsuk-tag--blue"),
+    "overdue": ("Overdue", "nhsuk-tag--red"),
+}
+
+MINE = "mine"
+TEAM = "team"
+
+
+# --- Search -----------------------------------------------------------------------------------
+
+
+def _nhs_number_digits(term: str) -> str | None:
+    digits = "".join(term.split()).replace("-", "")
+    return digits if len(digits) == 10 and digits.isascii() and digits.isdigit() else None
+
+
+def _postcode(term: str) -> str | None:
+    """The term as a stored postcode (``LS1 4AP``), if it could be one."""
+    compact = "".join(term.split()).upper()
+    if 5 <= len(compact) <= 7 and compact.isalnum() and compact[-3].isdigit():
+        return f"{compact[:-3]} {compact[-3:]}"
+    return None
+
+
+def _name_matches(term: str) -> Q:
+    """Names like the term: similar (trigram) or containing it, both on ``UPPER(name)``.
+
+    Both lookups compare ``UPPER(name)`` with an upper-cased term so that PostgreSQL can use
+    the ``gin_trgm_ops`` index on ``UPPER(name)`` (``%`` and ``LIKE`` are both served by it).
+    """
+    upper = term.upper()
+    return Q(upper_name__trigram_similar=upper) | Q(upper_name__contains=upper)
+
+
+def caseload_search(families: QuerySet, term: str) -> QuerySet:
+    """Families whose name, baby's name, baby's NHS number or postcode match the search term."""
+    term = " ".join(term.split())
+    if not term:
+        return families
+    matches = _name_matches(term)
+    babies = Baby.objects.annotate(upper_name=Upper("name")).filter(family=OuterRef("pk"))
+    baby_matches = _name_matches(term)
+    digits = _nhs_number_digits(term)
+    if digits:
+        baby_matches |= Q(nhs_number=digits)
+    matches |= Q(Exists(babies.filter(baby_matches)))
+    postcode = _postcode(term)
+    if postcode:
+        matches |= Q(postcode=postcode)
+    return families.annotate(upper_name=Upper("name")).filter(matches)
+
+
+# --- Caseload ---------------------------------------------------------------------------------
+
+
+def caseload_families(
+    *, user, term: str = "", families: str = TEAM, due_only: bool = False, today: date
+) -> QuerySet:
+    """The user's team caseload, their own named families first, ready for the caseload page."""
+    queryset = Family.objects.visible_to(user)
+    if families == MINE:
+        queryset = queryset.filter(named_hv=user)
+    if due_only:
+        queryset = queryset.filter(next_contact_opens__lte=today)
+    queryset = caseload_search(queryset, term)
+    unfinished = (
+        Conversation.objects.unfinished()
+        .select_related("contact")
+        .order_by("contact__contact_date", "pk")
+    )
+    return (
+        queryset.select_related("named_hv")
+        .prefetch_related(
+            Prefetch("babies", queryset=Baby.objects.order_by("pk")),
+            Prefetch("conversations", queryset=unfinished, to_attr="unfinished_conversations"),
+        )
+        .annotate(
+            is_mine=Case(
+                When(named_hv=user.pk, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("is_mine", "name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class NextContact:
+    """The family's next mandated contact and whether it is due, as the caseload shows it."""
+
+    label: str
+    opens: date
+    closes: date
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return CONTACT_STATUSES[self.status][0]
+
+    @property
+    def tag_class(self) -> str:
+        return CONTACT_STATUSES[self.status][1]
+
+
+def next_contact(family: Family, today: date) -> NextContact | None:
+    """The family's stored next mandated contact, with its status on ``today``."""
+    if not family.next_contact_type or family.next_contact_opens is None:
+        return None
+    window = ContactWindow(
+        family.next_contact_type, family.next_contact_opens, family.next_contact_closes
+    )
+    return NextContact(
+        label=contact_type_label(family.next_contact_type),
+        opens=window.opens,
+        closes=window.closes,
+        status=window.status(today),
+    )
+
+
+def contact_type_label(value: str) -> str:
+    try:
+        return ContactType(value).label
+    except ValueError:
+        return value
+
+
+def baby_age(baby: Baby, today: date) -> str:
+    """The baby's age in the units a health visitor uses, or when the baby is due."""
+    if baby.date_of_birth is None:
+        verb = "Due" if baby.expected_date >= today else "Was due"
+        return f"{verb} {baby.expected_date:%-d %B %Y}"
+    days = (today - baby.date_of_birth).days
+    age = relativedelta(today, baby.date_of_birth)
+    if days < 28:
+        return _plural(days, "day")
+    if days < 13 * 7:
+        return _plural(days // 7, "week")
+    if age.years < 2:
+        return _plural(age.years * 12 + age.months, "month")
+    return f"{_plural(age.years, 'year')}, {_plural(age.months, 'month')}"
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
+# --- Family page ------------------------------------------------------------------------------
+
+
+def family_for_page(*, user, family_id: int) -> Family:
+    """One visible family with everything its page shows (404 if not visible to the user)."""
+    return get_object_or_404(
+        Family.objects.visible_to(user)
+        .select_related("named_hv")
+        .prefetch_related(
+            "caregivers",
+            Prefetch("babies", queryset=Baby.objects.order_by("pk")),
+            Prefetch("contacts", queryset=family_contacts()),
+        ),
+        pk=family_id,
+    )
+
+
+def family_contacts():
+    """A family's contacts, newest first, each with its baby, recorder and conversation."""
+    return Contact.objects.select_related(
+        "baby", "recorded_by", "conversation", "conversation__caregiver"
+    ).order_by("-contact_date", "-pk")
+
+
+def conversation_of(contact):
+    """The contact's conversation, or None (without a query once ``family_contacts`` ran)."""
+    try:
+        return contact.conversation
+    except Conversation.DoesNotExist:
+        return None
+
+
+def words_over_time(family: Family) -> list[Conversation]:
+    """In-progress and completed conversations, oldest contact first: the three words over time.
+
+    Reads the contacts already prefetched by :func:`family_for_page`.
+    """
+    conversations = [
+        conversation
+        for contact in family.contacts.all()
+        if (conversation := conversation_of(contact)) is not None
+        and conversation.state in {"given", "completed"}
+    ]
+    return sorted(conversations, key=lambda c: (c.contact.contact_date, c.contact.pk))
