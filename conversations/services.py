@@ -63,7 +63,8 @@ def clean_nhs_number(value: str | None, *, actor: User, baby: Baby | None = None
     if value is None or not value.strip():
         return None
     digits = "".join(value.split()).replace("-", "")
-    if not digits.isdigit():
+    # isascii() too: isdigit() alone accepts full-width and other digits that are not 0-9.
+    if not (digits.isascii() and digits.isdigit()):
         raise ValidationError({"nhs_number": "NHS number must contain only numbers."})
     if len(digits) != 10:
         raise ValidationError({"nhs_number": "NHS number must be 10 digits."})
