@@ -259,7 +259,7 @@ class Conversation(models.Model):
     joy = models.TextField(max_length=ANSWER_LENGTH, blank=True)
     fear = models.TextField(max_length=ANSWER_LENGTH, blank=True)
     reflection = models.TextField(max_length=NOTE_LENGTH, blank=True)
-    raised_concern = models.BooleanField(null=True)
+    raised_concern = models.BooleanField(null=True, blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="conversations_started"
     )

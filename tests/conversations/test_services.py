@@ -250,3 +250,20 @@ def test_family_without_babies_has_no_next_contact(hv, family):
     family.refresh_from_db()
     assert family.next_contact_type == ""
     assert family.next_contact_opens is None
+
+
+def test_answers_can_be_saved_before_the_reflection(hv, family, today):
+    """raised_concern stays unknown until the reflection; saving answers must not need it."""
+    caregiver = services.caregiver_add(actor=hv, family=family, name="Kim", relationship="mother")
+    contact = services.contact_record(
+        actor=hv, family=family, contact_date=today, contact_type="additional", place="home"
+    )
+    conversation = services.conversation_start(actor=hv, contact=contact)
+    services.consent_record(
+        actor=hv, conversation=conversation, caregiver=caregiver, decision="given"
+    )
+    saved = services.conversation_save_answers(
+        actor=hv, conversation=conversation, word_1="a", word_2="b", word_3="c", joy="j", fear="f"
+    )
+    assert saved.raised_concern is None
+    assert saved.words == ["a", "b", "c"]
