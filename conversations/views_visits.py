@@ -1,39 +1,393 @@
-"""Placeholder views (being written)."""
+"""Contacts and the step 1 conversation: consent, the three questions and the HV's reflection.
 
-from django.http import Http404
+Each page saves as it goes, so a conversation can be left and resumed. Records come through
+``visible_to(request.user)`` (another team's record is a 404 for every method), forms check the
+shape of the input, and the services decide what may be recorded: without the parent's current
+consent they raise ``ConsentRequired``, which these views turn into a message, never an error.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views import View
 
+from attachment_app.accounts.typed_input import RESTORED_MESSAGE, RestoreTypedInputMixin
+from attachment_app.audit.services import access_record
 
-class _NotBuiltYet(View):
-    """Placeholder until the view is written."""
+from . import services
+from .forms_families import add_service_errors
+from .forms_visits import (
+    LATER,
+    QUESTION_FEAR,
+    QUESTION_JOY,
+    QUESTION_WORDS,
+    AnswersForm,
+    ConsentForm,
+    ContactForm,
+    ReflectionForm,
+)
+from .models import ConsentDecision, Contact, Conversation, Family
+from .selectors import CONVERSATION_STATES
 
-    def dispatch(self, request, *args, **kwargs):
-        raise Http404
+Decision = ConsentDecision.Decision
 
-
-class CreateContactView(_NotBuiltYet):
-    pass
-
-
-class StartConversationView(_NotBuiltYet):
-    pass
-
-
-class ShowConversationView(_NotBuiltYet):
-    pass
-
-
-class RecordConsentView(_NotBuiltYet):
-    pass
-
-
-class RecordAnswersView(_NotBuiltYet):
-    pass
-
-
-class RecordReflectionView(_NotBuiltYet):
-    pass
+NEEDS_CONSENT_MESSAGE = (
+    "The parent's consent is needed before their answers can be recorded. Ask them first."
+)
+WITHDRAWN_MESSAGE = "Consent was withdrawn: nothing more can be recorded in this conversation."
+#: Where each answer missing at completion is typed, for the error summary's links.
+ANSWER_ANCHORS = {"word_1": "id_word_1", "joy": "id_joy", "fear": "id_fear"}
 
 
-class WithdrawConsentView(_NotBuiltYet):
-    pass
+def _visible_conversation(request, conversation_id) -> Conversation:
+    return get_object_or_404(
+        Conversation.objects.visible_to(request.user).select_related(
+            "family", "contact", "contact__baby", "caregiver"
+        ),
+        pk=conversation_id,
+    )
+
+
+def _state(conversation: Conversation) -> dict:
+    label, tag_class = CONVERSATION_STATES[conversation.state]
+    return {"label": label, "tag_class": tag_class}
+
+
+def next_page_url(conversation: Conversation) -> str | None:
+    """The first page of the conversation that still needs something, if it can go on."""
+    status = conversation.consent_status
+    if status in ("", Decision.DECLINED, Decision.DEFERRED):
+        return reverse("conversation_consent", args=[conversation.pk])
+    if status != Decision.GIVEN or conversation.completed_at is not None:
+        return None
+    answers = (conversation.word_1, conversation.word_2, conversation.word_3)
+    if not all(answers) or not conversation.joy or not conversation.fear:
+        return reverse("conversation_answers", args=[conversation.pk])
+    return reverse("conversation_reflection", args=[conversation.pk])
+
+
+# --- Contacts ---------------------------------------------------------------------------------
+
+
+class CreateContactView(RestoreTypedInputMixin, View):
+    """Record a visit or other contact with a family, then offer the conversation."""
+
+    template_name = "conversations/contact_create.html"
+
+    def dispatch(self, request, *args, family_id, **kwargs):
+        self.family = get_object_or_404(Family.objects.visible_to(request.user), pk=family_id)
+        return super().dispatch(request, *args, **kwargs)
+
+    def make_form(self, data=None):
+        return ContactForm(
+            data,
+            family=self.family,
+            cancel_url=reverse("family_detail", args=[self.family.pk]),
+        )
+
+    def get(self, request):
+        return self.render_form(self.make_form(self.restored_input()))
+
+    def post(self, request):
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            if "baby" not in data:
+                babies = list(self.family.babies.all())
+                data["baby"] = babies[0] if len(babies) == 1 else None
+            try:
+                contact = services.contact_record(actor=request.user, family=self.family, **data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Contact recorded")
+                return redirect("conversation_start", contact.pk)
+        return self.render_form(form)
+
+    def render_form(self, form):
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "family": self.family, "restored": self.restored},
+        )
+
+
+# --- The conversation -------------------------------------------------------------------------
+
+
+class StartConversationView(View):
+    """Offer the conversation about the relationship for a contact (GET), or open it (POST)."""
+
+    template_name = "conversations/conversation_start.html"
+
+    def dispatch(self, request, *args, contact_id, **kwargs):
+        self.contact = get_object_or_404(
+            Contact.objects.visible_to(request.user).select_related("family", "baby"),
+            pk=contact_id,
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def existing(self) -> Conversation | None:
+        visible = Conversation.objects.visible_to(self.request.user)
+        return visible.filter(contact=self.contact).first()
+
+    def get(self, request):
+        conversation = self.existing()
+        if conversation is not None:
+            return redirect("conversation_detail", conversation.pk)
+        return render(
+            request, self.template_name, {"contact": self.contact, "family": self.contact.family}
+        )
+
+    def post(self, request):
+        conversation = services.conversation_start(actor=request.user, contact=self.contact)
+        return redirect(next_page_url(conversation) or conversation_url(conversation))
+
+
+def conversation_url(conversation: Conversation) -> str:
+    return reverse("conversation_detail", args=[conversation.pk])
+
+
+class _ConversationPageView(RestoreTypedInputMixin, View):
+    """A page of the conversation: fetched in scope before anything else, for every method."""
+
+    template_name = ""
+
+    def dispatch(self, request, *args, conversation_id, **kwargs):
+        self.conversation = _visible_conversation(request, conversation_id)
+        self.family = self.conversation.family
+        return super().dispatch(request, *args, **kwargs)
+
+    def family_url(self) -> str:
+        return reverse("family_detail", args=[self.family.pk])
+
+    def context(self, **extra) -> dict:
+        return {
+            "conversation": self.conversation,
+            "contact": self.conversation.contact,
+            "family": self.family,
+            "state": _state(self.conversation),
+            "restored": self.restored,
+            "restored_message": RESTORED_MESSAGE,
+            **extra,
+        }
+
+    def refuse_without_consent(self):
+        """Send the user where they can go on when consent is not (or no longer) given."""
+        if self.conversation.consent_status == Decision.WITHDRAWN:
+            messages.warning(self.request, WITHDRAWN_MESSAGE)
+            return redirect(conversation_url(self.conversation))
+        messages.warning(self.request, NEEDS_CONSENT_MESSAGE)
+        return redirect("conversation_consent", self.conversation.pk)
+
+
+class RecordConsentView(_ConversationPageView):
+    """Introduce the three questions and record the parent's decision."""
+
+    template_name = "conversations/conversation_consent.html"
+
+    def make_form(self, data=None):
+        caregivers = list(self.family.caregivers.all())
+        initial = {}
+        if self.conversation.caregiver_id:
+            initial["caregiver"] = self.conversation.caregiver_id
+        elif len(caregivers) == 1:
+            initial["caregiver"] = caregivers[0].pk
+        return ConsentForm(
+            data,
+            initial=initial,
+            family=self.family,
+            cancel_url=conversation_url(self.conversation),
+        )
+
+    def gone_past_consent(self):
+        if self.conversation.consent_status == Decision.GIVEN:
+            return redirect(next_page_url(self.conversation) or conversation_url(self.conversation))
+        if self.conversation.consent_status == Decision.WITHDRAWN:
+            messages.warning(self.request, WITHDRAWN_MESSAGE)
+            return redirect(conversation_url(self.conversation))
+        return None
+
+    def get(self, request):
+        return self.gone_past_consent() or self.render_form(self.make_form(self.restored_input()))
+
+    def post(self, request):
+        refused = self.gone_past_consent()
+        if refused:
+            return refused
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                entry = services.consent_record(
+                    actor=request.user, conversation=self.conversation, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                if entry.decision == Decision.GIVEN:
+                    return redirect("conversation_answers", self.conversation.pk)
+                return redirect(conversation_url(self.conversation))
+        return self.render_form(form)
+
+    def render_form(self, form):
+        return render(
+            self.request,
+            self.template_name,
+            self.context(form=form, has_caregivers=self.family.caregivers.exists()),
+        )
+
+
+class RecordAnswersView(_ConversationPageView):
+    """The three questions, in the parent's own words. Unfinished answers may be saved."""
+
+    template_name = "conversations/conversation_answers.html"
+
+    def get(self, request):
+        if self.conversation.consent_status != Decision.GIVEN:
+            return self.refuse_without_consent()
+        data = self.restored_input()
+        if data is not None:
+            form = AnswersForm(data)
+        else:
+            fields = AnswersForm.base_fields
+            form = AnswersForm(initial={name: getattr(self.conversation, name) for name in fields})
+        return render(request, self.template_name, self.context(form=form))
+
+    def post(self, request):
+        form = AnswersForm(request.POST)
+        if form.is_valid():
+            try:
+                services.conversation_save_answers(
+                    actor=request.user, conversation=self.conversation, **form.cleaned_data
+                )
+            except services.ConsentRequired:
+                return self.refuse_without_consent()
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                if request.POST.get("action") == LATER:
+                    messages.success(
+                        request,
+                        "Answers saved. You can carry on from this page or from the caseload.",
+                    )
+                    return redirect(self.family_url())
+                return redirect("conversation_reflection", self.conversation.pk)
+        return render(request, self.template_name, self.context(form=form))
+
+
+class RecordReflectionView(_ConversationPageView):
+    """The HV's reflection and whether anything raised concern; then step 1 is complete."""
+
+    template_name = "conversations/conversation_reflection.html"
+
+    def get(self, request):
+        if self.conversation.consent_status != Decision.GIVEN:
+            return self.refuse_without_consent()
+        data = self.restored_input()
+        if data is not None:
+            form = ReflectionForm(data)
+        else:
+            form = ReflectionForm(initial=ReflectionForm.initial_for(self.conversation))
+        return self.render_form(form)
+
+    def post(self, request):
+        form = ReflectionForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(form)
+        try:
+            self.conversation = services.conversation_save_reflection(
+                actor=request.user, conversation=self.conversation, **form.cleaned_data
+            )
+            if request.POST.get("action") == LATER:
+                messages.success(
+                    request, "Reflection saved. You can carry on from the family page."
+                )
+                return redirect(self.family_url())
+            services.conversation_complete(actor=request.user, conversation=self.conversation)
+        except services.ConsentRequired:
+            return self.refuse_without_consent()
+        except ValidationError as error:
+            return self.render_form(form, error)
+        messages.success(request, "Conversation completed")
+        return redirect(conversation_url(self.conversation))
+
+    def render_form(self, form, error: ValidationError | None = None):
+        """The form, with what completion found missing: here, or on the answers page."""
+        missing_answers = []
+        if error is not None:
+            answers_url = reverse("conversation_answers", args=[self.conversation.pk])
+            for field, texts in error.message_dict.items():
+                if field in form.fields:
+                    form.add_error(field, texts)
+                else:
+                    anchor = ANSWER_ANCHORS.get(field, "")
+                    missing_answers.extend(
+                        {"text": text, "href": f"{answers_url}#{anchor}"} for text in texts
+                    )
+        return render(
+            self.request,
+            self.template_name,
+            self.context(form=form, missing_answers=missing_answers),
+        )
+
+
+class ShowConversationView(View):
+    """The conversation so far: consent, the parent's answers, the HV's reflection."""
+
+    template_name = "conversations/conversation_detail.html"
+
+    def get(self, request, conversation_id):
+        conversation = _visible_conversation(request, conversation_id)
+        access_record(actor=request.user, obj=conversation)
+        decisions = conversation.consent_decisions.select_related("caregiver", "recorded_by")
+        return render(
+            request,
+            self.template_name,
+            {
+                "conversation": conversation,
+                "contact": conversation.contact,
+                "family": conversation.family,
+                "state": _state(conversation),
+                "decisions": list(decisions),
+                "next_url": next_page_url(conversation),
+                "can_change": conversation.consent_status == Decision.GIVEN,
+                "questions": {
+                    "words": QUESTION_WORDS,
+                    "joy": QUESTION_JOY,
+                    "fear": QUESTION_FEAR,
+                },
+            },
+        )
+
+
+class WithdrawConsentView(_ConversationPageView):
+    """Record that the parent withdrew consent: nothing more is recorded after it."""
+
+    template_name = "conversations/conversation_withdraw.html"
+
+    def get(self, request):
+        if self.conversation.consent_status != Decision.GIVEN:
+            return self.not_given()
+        return render(request, self.template_name, self.context())
+
+    def post(self, request):
+        if self.conversation.consent_status != Decision.GIVEN:
+            return self.not_given()
+        try:
+            services.consent_record(
+                actor=request.user,
+                conversation=self.conversation,
+                caregiver=self.conversation.caregiver,
+                decision=Decision.WITHDRAWN,
+            )
+        except ValidationError as error:
+            for text in error.messages:
+                messages.warning(request, text)
+        else:
+            messages.success(request, "Consent withdrawn. Nothing more will be recorded.")
+        return redirect(conversation_url(self.conversation))
+
+    def not_given(self):
+        messages.warning(self.request, "Consent can only be withdrawn after it was given.")
+        return redirect(conversation_url(self.conversation))
