@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "attachment_app.accounts.middleware.AbsoluteSessionLimitMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "attachment_app.accounts.middleware.KeepTypedInputLoginRequiredMiddleware",
     "attachment_app.accounts.middleware.NoStoreMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -4,10 +4,13 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+
+from .typed_input import stash_typed_input
 
 SIGNED_IN_AT = "signed_in_at"
 
@@ -45,3 +48,16 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         add_never_cache_headers(response)
         return response
+
+
+class KeepTypedInputLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Every view needs sign-in; a form POSTed after the session ended is kept for after it.
+
+    An HV typing a parent's words can be signed out by the idle timeout before pressing save.
+    Their POST reaches here (the CSRF cookie outlives the session); what they typed is kept in
+    the new session on the server (see ``typed_input``) and given back once they sign in again.
+    """
+
+    def handle_no_permission(self, request, view_func):
+        stash_typed_input(request)
+        return super().handle_no_permission(request, view_func)
