@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -66,3 +67,6 @@ class Command(BaseCommand):
             lines.append(f"  {username:<16} {Role(role).label:<15} {team_name or '—'}")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         self.stdout.write("\n".join(lines))
+        # The families are step 1's records, so their command lives in the conversations app;
+        # called by name, accounts imports nothing from it.
+        call_command("seed_demo_families", stdout=self.stdout)
