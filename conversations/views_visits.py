@@ -76,7 +76,8 @@ class CreateContactView(RestoreTypedInputMixin, View):
     template_name = "conversations/contact_create.html"
 
     def dispatch(self, request, *args, family_id, **kwargs):
-        self.family = get_object_or_404(Family.objects.visible_to(request.user), pk=family_id)
+        families = Family.objects.visible_to(request.user)
+        self.family = get_object_or_404(families, pk=family_id)
         return super().dispatch(request, *args, **kwargs)
 
     def make_form(self, data=None):
@@ -337,8 +338,13 @@ class ShowConversationView(View):
 
     template_name = "conversations/conversation_detail.html"
 
-    def get(self, request, conversation_id):
-        conversation = _visible_conversation(request, conversation_id)
+    def dispatch(self, request, *args, conversation_id, **kwargs):
+        # Fetch (and scope) first, so another team's conversation is a 404 for any method.
+        self.conversation = _visible_conversation(request, conversation_id)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        conversation = self.conversation
         access_record(actor=request.user, obj=conversation)
         decisions = conversation.consent_decisions.select_related("caregiver", "recorded_by")
         return render(
