@@ -31,6 +31,8 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
 
 def _helper(*fields, submit: str, cancel_url: str) -> FormHelper:
     helper = FormHelper()
+    # The page puts the error summary above its h1, as NHS.UK asks; not again inside the form.
+    helper.form_show_errors = False
     helper.layout = Layout(*fields, ButtonGroup(Submit(submit), ButtonLink("Cancel", cancel_url)))
     return helper
 
@@ -67,7 +69,6 @@ class CaseloadFilterForm(forms.Form):
     families = forms.ChoiceField(
         label="Families",
         choices=[(TEAM, "Whole team"), (MINE, "My families")],
-        required=False,
         widget=forms.RadioSelect,
     )
     due = forms.BooleanField(label="Only families with a contact due or overdue", required=False)
@@ -77,7 +78,7 @@ class CaseloadFilterForm(forms.Form):
         if not self.is_valid():
             return {"families": TEAM, "due_only": False}
         return {
-            "families": self.cleaned_data["families"] or TEAM,
+            "families": self.cleaned_data["families"],
             "due_only": self.cleaned_data["due"],
         }
 

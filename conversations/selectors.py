@@ -177,6 +177,8 @@ def baby_age(baby: Baby, today: date) -> str:
         return _plural(days // 7, "week")
     if age.years < 2:
         return _plural(age.years * 12 + age.months, "month")
+    if age.months == 0:
+        return _plural(age.years, "year")
     return f"{_plural(age.years, 'year')}, {_plural(age.months, 'month')}"
 
 

@@ -68,7 +68,7 @@ class ShowCaseloadView(View):
             # Admins and users without a role see no families: say so rather than list nothing.
             return render(self.request, self.template_name, {"clinical": False})
         today = timezone.localdate()
-        filter_form = CaseloadFilterForm(self.request.GET or {"families": selectors.TEAM})
+        filter_form = CaseloadFilterForm({"families": selectors.TEAM, **self.request.GET.dict()})
         filters = filter_form.filters()
         families = selectors.caseload_families(
             user=user, term=self.search_term, today=today, **filters

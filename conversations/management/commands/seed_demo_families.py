@@ -178,8 +178,17 @@ WORDS = {
         ("tiring", "rewarding", "loving"),
     ],
 }
+ANTENATAL_JOYS = [
+    "Feeling the baby kick when their dad talks to them.",
+    "Seeing the scan and the little hand waving.",
+    "Choosing names together in the evenings.",
+]
+ANTENATAL_FEARS = [
+    "The birth, after last time.",
+    "Not knowing what I'm doing at the start.",
+    "That I won't cope with the nights on my own.",
+]
 JOYS = [
-    "Feeling the baby move when I talk to them.",
     "The first time she held my finger.",
     "His little smiles in the morning.",
     "Bath time together, she loves the water.",
@@ -189,7 +198,6 @@ JOYS = [
     "How she reaches for me when I come in.",
 ]
 FEARS = [
-    "Not knowing what I'm doing at the start.",
     "That I won't cope with the nights on my own.",
     "Something happening to her when I'm not watching.",
     "Going back to work and missing things.",
@@ -346,11 +354,18 @@ class Command(BaseCommand):
                 )
             )
 
-        contacts = self.record_contacts(family, babies[0], done, hv=hv, today=today, rng=rng)
+        contacts = self.record_contacts(
+            family, babies[0], done, hv=hv, today=today, rng=rng, for_every_baby=len(babies) > 1
+        )
         self.record_conversations(contacts, parent, hv=hv, index=index, rng=rng)
 
-    def record_contacts(self, family, baby, done, *, hv, today, rng) -> list[Contact]:
-        """The mandated contacts this family had, each on a plausible day in its window."""
+    def record_contacts(
+        self, family, baby, done, *, hv, today, rng, for_every_baby=False
+    ) -> list[Contact]:
+        """The mandated contacts this family had, each on a plausible day in its window.
+
+        Twins are seen together, so their contacts are recorded for the family, not one baby.
+        """
         # A baby born before the antenatal contact could be recorded has its windows from birth;
         # the antenatal window is worked out from the expected date.
         windows = {w.contact_type: w for w in mandated_windows(None, baby.expected_date)}
@@ -371,7 +386,7 @@ class Command(BaseCommand):
                 services.contact_record(
                     actor=hv,
                     family=family,
-                    baby=baby,
+                    baby=None if for_every_baby else baby,
                     contact_date=contact_date,
                     contact_type=contact_type,
                     place=(
@@ -379,7 +394,13 @@ class Command(BaseCommand):
                         if contact_type in {ContactType.ANTENATAL, ContactType.NEW_BIRTH}
                         else rng.choice([Contact.Place.HOME, Contact.Place.CLINIC])
                     ),
-                    present="Mother and baby" if baby.date_of_birth else "Mother",
+                    present=(
+                        "Mother and babies"
+                        if for_every_baby
+                        else "Mother and baby"
+                        if baby.date_of_birth
+                        else "Mother"
+                    ),
                 )
             )
         return sorted(contacts, key=lambda contact: contact.contact_date)
@@ -405,6 +426,7 @@ class Command(BaseCommand):
                 actor=hv, conversation=conversation, caregiver=parent, decision="given"
             )
             words = rng.choice(WORDS[contact.contact_type])
+            antenatal = contact.contact_type == ContactType.ANTENATAL
             if state == "in_progress" and index % 2:
                 continue  # consent given, nothing written yet
             services.conversation_save_answers(
@@ -413,8 +435,8 @@ class Command(BaseCommand):
                 word_1=words[0],
                 word_2=words[1],
                 word_3=words[2],
-                joy=rng.choice(JOYS),
-                fear=rng.choice(FEARS),
+                joy=rng.choice(ANTENATAL_JOYS if antenatal else JOYS),
+                fear=rng.choice(ANTENATAL_FEARS if antenatal else FEARS),
             )
             if state == "in_progress":
                 continue
