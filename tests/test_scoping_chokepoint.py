@@ -38,7 +38,7 @@ def test_views_fetch_sensitive_models_only_through_visible_to():
     offences = []
     names = "|".join(model.__name__ for model in sensitive_models())
     unscoped = re.compile(rf"\b({names})\.objects\.(?!visible_to\()")
-    direct_404 = re.compile(rf"get_object_or_404\(\s*({names})\b")
+    direct_404 = re.compile(rf"get_object_or_404\(\s*({names})\s*,")
     for path in view_modules():
         for number, line in enumerate(path.read_text().splitlines(), 1):
             if unscoped.search(line) or direct_404.search(line):
