@@ -40,6 +40,14 @@ def _buttons(*buttons) -> ButtonGroup:
     return ButtonGroup(*buttons)
 
 
+def _helper(*layout) -> FormHelper:
+    helper = FormHelper()
+    # The page puts the error summary above its h1, as NHS.UK asks; not again inside the form.
+    helper.form_show_errors = False
+    helper.layout = Layout(*layout)
+    return helper
+
+
 class ContactForm(forms.Form):
     """Record a visit or other contact with a family."""
 
@@ -85,8 +93,7 @@ class ContactForm(forms.Form):
             # With one baby (or none yet) there is nothing to ask: the view fills it in.
             del self.fields["baby"]
             baby_field = []
-        self.helper = FormHelper()
-        self.helper.layout = Layout(
+        self.helper = _helper(
             Field("contact_date", label_size="s"),
             Field("contact_type", label_size="s"),
             Field("place", label_size="s"),
@@ -138,8 +145,7 @@ class ConsentForm(forms.Form):
         self.fields["caregiver"].label_from_instance = lambda caregiver: (
             f"{caregiver.name} ({caregiver.get_relationship_display().lower()})"
         )
-        self.helper = FormHelper()
-        self.helper.layout = Layout(
+        self.helper = _helper(
             Field("caregiver", label_size="s"),
             Field("decision", label_size="s"),
             Field("note"),
@@ -174,8 +180,7 @@ class AnswersForm(forms.Form):
             Field(name, css_class="nhsuk-input--width-20", template=QUESTION_TEMPLATE)
             for name in ("word_1", "word_2", "word_3")
         ]
-        self.helper = FormHelper()
-        self.helper.layout = Layout(
+        self.helper = _helper(
             Fieldset(QUESTION_WORDS, *words, legend_size="m", hint=OWN_WORDS_HINT),
             Field("joy", label_size="m", template=QUESTION_TEMPLATE),
             Field("fear", label_size="m", template=QUESTION_TEMPLATE),
@@ -208,8 +213,7 @@ class ReflectionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.layout = Layout(
+        self.helper = _helper(
             Field("reflection", label_size="s", template=QUESTION_TEMPLATE),
             Field("raised_concern", label_size="s", inline=True, template=QUESTION_TEMPLATE),
             _buttons(

@@ -107,7 +107,7 @@ def test_contact_form_errors_keep_what_was_typed(hv_client, family, baby):
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "nhsuk-error-summary" in html
+    assert html.count('class="nhsuk-error-summary"') == 1
     assert "Select the type of contact" in html
     assert 'value="Dad"' in html
     assert not Contact.objects.exists()
@@ -276,6 +276,7 @@ def test_completion_with_missing_answers_links_back_to_them(hv_client, hv, conse
     assert f'href="{answers_url}#id_word_1"' in html
     assert f'href="{answers_url}#id_joy"' in html
     assert "<title>Error: " in html
+    assert html.count('class="nhsuk-error-summary"') == 1
     assert "Thoughtful" in html
     consented.refresh_from_db()
     assert consented.completed_at is None
