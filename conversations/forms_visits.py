@@ -181,7 +181,9 @@ class AnswersForm(forms.Form):
             for name in ("word_1", "word_2", "word_3")
         ]
         self.helper = _helper(
-            Fieldset(QUESTION_WORDS, *words, legend_size="m", hint=OWN_WORDS_HINT),
+            Fieldset(
+                QUESTION_WORDS, *words, legend_size="m", hint=OWN_WORDS_HINT, css_id="three-words"
+            ),
             Field("joy", label_size="m", template=QUESTION_TEMPLATE),
             Field("fear", label_size="m", template=QUESTION_TEMPLATE),
             _buttons(
