@@ -4,6 +4,7 @@ Views call these after a form has checked the shape of the input; the rules that
 families (team scope, consent, dates, NHS numbers) are enforced here, so no caller can skip them.
 """
 
+import re
 from datetime import date, timedelta
 
 import nhs_number
@@ -29,6 +30,9 @@ Decision = ConsentDecision.Decision
 #: A baby's date of birth may not be later than today; an expected date at most this far ahead.
 LONGEST_PREGNANCY_AHEAD = timedelta(weeks=42)
 
+#: The shape of a UK postcode without its space: outward code (area, district), inward code.
+UK_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
+
 #: Consent decisions that may follow the current one. Withdrawal ends recording for good.
 CONSENT_MOVES = {
     "": {Decision.GIVEN, Decision.DECLINED, Decision.DEFERRED},
@@ -53,7 +57,7 @@ def _check_clinical(actor: User, family: Family | None = None) -> None:
 def normalise_postcode(postcode: str) -> str:
     """Upper case with one space before the inward code, e.g. ``ls1 4ap`` → ``LS1 4AP``."""
     compact = "".join(postcode.split()).upper()
-    if len(compact) < 5 or len(compact) > 7 or not compact[-3].isdigit():
+    if not UK_POSTCODE.fullmatch(compact):
         raise ValidationError({"postcode": "Enter a real postcode, like LS1 4AP."})
     return f"{compact[:-3]} {compact[-3:]}"
 

@@ -171,7 +171,9 @@ def test_admin_cannot_create_a_family(admin_user):
         )
 
 
-@pytest.mark.parametrize("postcode", ["", "ABC", "LS1 AAA", "TOOLONG12"])
+@pytest.mark.parametrize(
+    "postcode", ["", "ABC", "LS1 AAA", "TOOLONG12", "LS1 4A", "1LS 4AP", "LS1 4A1"]
+)
 def test_postcode_must_look_real(hv, family, postcode):
     with pytest.raises(ValidationError) as caught:
         services.family_update(actor=hv, family=family, postcode=postcode)
@@ -267,3 +269,11 @@ def test_answers_can_be_saved_before_the_reflection(hv, family, today):
     )
     assert saved.raised_concern is None
     assert saved.words == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("ls14ap", "LS1 4AP"), ("M1 1AE", "M1 1AE"), ("sw1a 2aa", "SW1A 2AA"), ("B33 8TH", "B33 8TH")],
+)
+def test_postcodes_are_stored_in_the_standard_form(typed, stored):
+    assert services.normalise_postcode(typed) == stored
