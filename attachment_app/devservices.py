@@ -273,6 +273,7 @@ def run(args: argparse.Namespace) -> int:
     children: list[subprocess.Popen] = []
     try:
         manage(env, "migrate", "--no-input")
+        manage(env, "load_instruments")
         manage(env, "seed_demo")
         celery = [sys.executable, "-m", "celery", "-A", "attachment_app"]
         commands = {

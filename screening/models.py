@@ -1,1 +1,219 @@
-"""Step 2: strengths, areas of need, validated instruments and concerns."""
+"""Step 2: instrument definitions, screening results, concerns, strengths and areas of need.
+
+Definitions are data (``screening/definitions/*.json``, validated by the pure engine in
+``screening/engine.py``). A result keeps the definition version that scored it and is never
+edited: a correction is a new result that supersedes it.
+"""
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+from conversations.models import NOTE_LENGTH, Contact, Family, FamilyOwnedQuerySet
+
+
+class InstrumentDefinition(models.Model):
+    """One version of one instrument's definition, as validated by the engine."""
+
+    code = models.CharField(max_length=40)
+    version = models.PositiveIntegerField()
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20)
+    definition = models.JSONField()
+    retired_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="instrument_code_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (version {self.version})"
+
+
+class ConcernCategory(models.Model):
+    """A kind of concern; the list ships with the app and admins may add to it."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "concern categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScreeningResultQuerySet(FamilyOwnedQuerySet):
+    def current(self):
+        """Results that no correction has superseded."""
+        return self.filter(superseded_by__isnull=True)
+
+
+class ScreeningResult(models.Model):
+    """A completed instrument. Append-only: corrections supersede, never overwrite."""
+
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="screening_results")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="screening_results")
+    definition = models.ForeignKey(
+        InstrumentDefinition, on_delete=models.PROTECT, related_name="results"
+    )
+    answers = models.JSONField(default=dict, blank=True)
+    total = models.IntegerField(null=True, blank=True)
+    scale_totals = models.JSONField(default=dict, blank=True)
+    band = models.CharField(max_length=100, blank=True)
+    positive = models.BooleanField(null=True)
+    triggered_rules = ArrayField(models.CharField(max_length=80), default=list, blank=True)
+    # Result-only instruments (observational tools): who rated, and their certification.
+    rater = models.CharField(max_length=120, blank=True)
+    certification = models.CharField(max_length=200, blank=True)
+    summary = models.TextField(max_length=NOTE_LENGTH, blank=True)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    correction_reason = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScreeningResultQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["family", "-recorded_at"], name="result_family_recent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(supersedes__isnull=True) | ~models.Q(correction_reason=""),
+                name="result_correction_has_reason",
+            )
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="screening_result_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition} on {self.recorded_at:%d %B %Y}"
+
+
+class ConcernQuerySet(FamilyOwnedQuerySet):
+    def open(self):
+        """Concerns not yet closed."""
+        return self.filter(closed_at__isnull=True)
+
+    def awaiting_acknowledgement(self):
+        """Urgent concerns nobody has acknowledged yet."""
+        return self.filter(urgent=True, acknowledged_at__isnull=True)
+
+
+@pghistory.track()
+class Concern(models.Model):
+    """Something about the family that needs attention. Urgent ones must be acknowledged."""
+
+    class Severity(models.TextChoices):
+        LOW = "low", "Low"
+        MODERATE = "moderate", "Moderate"
+        HIGH = "high", "High"
+
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="concerns")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, related_name="concerns", null=True, blank=True
+    )
+    category = models.ForeignKey(ConcernCategory, on_delete=models.PROTECT, related_name="+")
+    severity = models.CharField(max_length=20, choices=Severity.choices)
+    urgent = models.BooleanField(default=False)
+    note = models.TextField(max_length=NOTE_LENGTH, blank=True)
+    source_result = models.ForeignKey(
+        ScreeningResult,
+        on_delete=models.PROTECT,
+        related_name="concerns",
+        null=True,
+        blank=True,
+    )
+    source_rule = models.CharField(max_length=80, blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action_taken = models.TextField(max_length=NOTE_LENGTH, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConcernQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-raised_at", "-pk"]
+        indexes = [
+            models.Index(fields=["family", "closed_at"], name="concern_family_open"),
+            models.Index(
+                fields=["urgent", "acknowledged_at"],
+                name="concern_urgent_unacknowledged",
+                condition=models.Q(urgent=True, acknowledged_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            # One urgent concern per safety rule per result, however often it is processed.
+            models.UniqueConstraint(
+                fields=["source_result", "source_rule"],
+                condition=models.Q(source_result__isnull=False),
+                name="concern_once_per_result_rule",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(severity__in=["low", "moderate", "high"]),
+                name="concern_severity_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(acknowledged_at__isnull=True) | ~models.Q(action_taken=""),
+                name="concern_acknowledged_with_action",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} concern raised {self.raised_at:%d %B %Y}"
+
+
+@pghistory.track()
+class Observation(models.Model):
+    """A strength of the family, or an area where they need support."""
+
+    class Kind(models.TextChoices):
+        STRENGTH = "strength", "Strength"
+        NEED = "need", "Area of need"
+
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="observations")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="observations")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField(max_length=NOTE_LENGTH)
+    tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FamilyOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["strength", "need"]), name="observation_kind_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} recorded {self.recorded_at:%d %B %Y}"

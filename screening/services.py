@@ -1,0 +1,247 @@
+"""Writes for step 2. Each function is one business action, in one transaction.
+
+The rules that keep families safe are enforced here: team scope, the parent's consent, results
+that are never edited, and exactly one urgent concern for each safety rule a result triggers.
+"""
+
+from collections.abc import Mapping
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from attachment_app.accounts.models import User
+from conversations.models import ConsentDecision, Contact
+from conversations.services import ConsentRequired
+
+from . import engine
+from .models import Concern, ConcernCategory, InstrumentDefinition, Observation, ScreeningResult
+
+
+def _check_clinical(actor: User, contact: Contact) -> None:
+    if not actor.is_clinical or not actor.is_active:
+        raise PermissionDenied("Only health visitors and team leads record screening.")
+    if contact.family.team_id != actor.team_id:
+        raise PermissionDenied("This family belongs to another team.")
+
+
+def _require_consent(contact: Contact) -> None:
+    """Step 2 follows step 1: the contact's conversation must have current consent."""
+    status = (
+        Contact.objects.filter(pk=contact.pk)
+        .values_list("conversation__consent_status", flat=True)
+        .first()
+    )
+    if status != ConsentDecision.Decision.GIVEN:
+        raise ConsentRequired(
+            "The parent's consent, recorded in the conversation at this contact, is needed first."
+        )
+
+
+# --- Definitions ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def instrument_definition_add(*, data: Mapping, actor: User | None = None) -> InstrumentDefinition:
+    """Validate a definition and store it as a new version; an existing version never changes."""
+    try:
+        definition = engine.load_definition(data)
+    except engine.DefinitionError as error:
+        raise ValidationError({"definition": error.problems}) from error
+    if InstrumentDefinition.objects.filter(
+        code=definition.code, version=definition.version
+    ).exists():
+        raise ValidationError(
+            {
+                "definition": f"{definition.name} version {definition.version} is already "
+                "loaded. Give a changed definition a new version number."
+            }
+        )
+    return InstrumentDefinition.objects.create(
+        code=definition.code,
+        version=definition.version,
+        name=definition.name,
+        kind=definition.kind,
+        definition=dict(data),
+        created_by=actor,
+    )
+
+
+def instrument_definitions_load_shipped() -> int:
+    """Load the definitions shipped in the repository that are not loaded yet; return how many."""
+    added = 0
+    for definition in engine.load_shipped_definitions():
+        with transaction.atomic():
+            _, created = InstrumentDefinition.objects.get_or_create(
+                code=definition.code,
+                version=definition.version,
+                defaults={
+                    "name": definition.name,
+                    "kind": definition.kind,
+                    "definition": dict(definition.data),
+                },
+            )
+        added += created
+    return added
+
+
+def current_definition(code: str) -> InstrumentDefinition:
+    """The newest version of an instrument that is not retired."""
+    found = (
+        InstrumentDefinition.objects.filter(code=code, retired_at__isnull=True)
+        .order_by("-version")
+        .first()
+    )
+    if found is None:
+        raise InstrumentDefinition.DoesNotExist(f"No current definition for {code}.")
+    return found
+
+
+# --- Results ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def screening_result_record(
+    *,
+    actor: User,
+    contact: Contact,
+    definition: InstrumentDefinition,
+    answers: Mapping[str, str | None],
+    supersedes: ScreeningResult | None = None,
+    correction_reason: str = "",
+) -> ScreeningResult:
+    """Score and store a completed instrument, raising an urgent concern for each safety rule."""
+    _check_clinical(actor, contact)
+    _require_consent(contact)
+    if definition.retired_at is not None:
+        raise ValidationError({"definition": "This instrument version has been retired."})
+    if supersedes is not None:
+        supersedes = _check_supersedable(supersedes, contact, correction_reason)
+    loaded = engine.load_definition(definition.definition)
+    try:
+        scored = engine.score(loaded, answers)
+    except engine.AnswerError as error:
+        raise ValidationError(dict(error.problems)) from error
+    result = ScreeningResult.objects.create(
+        family_id=contact.family_id,
+        contact=contact,
+        definition=definition,
+        answers=dict(answers),
+        total=scored.total,
+        scale_totals=scored.scale_totals,
+        band=scored.band.label,
+        positive=scored.positive,
+        triggered_rules=[rule.id for rule in scored.triggered],
+        supersedes=supersedes,
+        correction_reason=correction_reason.strip(),
+        recorded_by=actor,
+    )
+    for rule in scored.triggered:
+        concern_raise_for_rule(result=result, rule=rule, actor=actor)
+    return result
+
+
+def _check_supersedable(old: ScreeningResult, contact: Contact, reason: str) -> ScreeningResult:
+    old = ScreeningResult.objects.select_for_update().get(pk=old.pk)
+    if old.family_id != contact.family_id:
+        raise ValidationError({"supersedes": "A correction must be for the same family."})
+    if ScreeningResult.objects.filter(supersedes=old).exists():
+        raise ValidationError({"supersedes": "This result has already been corrected."})
+    if not reason.strip():
+        raise ValidationError({"correction_reason": "Say why the result is being corrected."})
+    return old
+
+
+def concern_raise_for_rule(*, result: ScreeningResult, rule, actor: User) -> Concern:
+    """The urgent concern a safety rule raises: created once per result and rule."""
+    category = ConcernCategory.objects.get(code=rule.category)
+    existing = Concern.objects.filter(source_result=result, source_rule=rule.id).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return Concern.objects.create(
+                family_id=result.family_id,
+                contact_id=result.contact_id,
+                category=category,
+                severity=Concern.Severity.HIGH,
+                urgent=True,
+                note=rule.message,
+                source_result=result,
+                source_rule=rule.id,
+                raised_by=actor,
+            )
+    except IntegrityError:
+        # Another request raised it between our check and our insert.
+        return Concern.objects.get(source_result=result, source_rule=rule.id)
+
+
+# --- Concerns and observations ----------------------------------------------------------------
+
+
+@transaction.atomic
+def concern_raise(
+    *,
+    actor: User,
+    contact: Contact,
+    category: ConcernCategory,
+    severity: str,
+    note: str = "",
+    urgent: bool = False,
+) -> Concern:
+    """Flag a concern about the family at this contact."""
+    _check_clinical(actor, contact)
+    _require_consent(contact)
+    if not category.active:
+        raise ValidationError({"category": "Choose a category that is in use."})
+    concern = Concern(
+        family_id=contact.family_id,
+        contact=contact,
+        category=category,
+        severity=severity,
+        urgent=urgent,
+        note=note.strip(),
+        raised_by=actor,
+    )
+    concern.full_clean()
+    concern.save()
+    return concern
+
+
+@transaction.atomic
+def concern_acknowledge(*, actor: User, concern: Concern, action_taken: str) -> Concern:
+    """Record who acknowledged an urgent concern, when, and what they did."""
+    concern = Concern.objects.select_for_update().select_related("family").get(pk=concern.pk)
+    if not actor.is_clinical or concern.family.team_id != actor.team_id:
+        raise PermissionDenied("Only the family's team can acknowledge this concern.")
+    if not concern.urgent:
+        raise ValidationError({"concern": "Only urgent concerns need acknowledging."})
+    if concern.acknowledged_at is not None:
+        raise ValidationError({"concern": "This concern has already been acknowledged."})
+    if not action_taken.strip():
+        raise ValidationError({"action_taken": "Say what was done, for example who was contacted."})
+    concern.acknowledged_at = timezone.now()
+    concern.acknowledged_by = actor
+    concern.action_taken = action_taken.strip()
+    concern.save(update_fields=["acknowledged_at", "acknowledged_by", "action_taken"])
+    return concern
+
+
+@transaction.atomic
+def observation_record(
+    *, actor: User, contact: Contact, kind: str, text: str, tags: list[str] | None = None
+) -> Observation:
+    """Record a strength of the family or an area of need."""
+    _check_clinical(actor, contact)
+    _require_consent(contact)
+    observation = Observation(
+        family_id=contact.family_id,
+        contact=contact,
+        kind=kind,
+        text=text.strip(),
+        tags=sorted({tag.strip().lower() for tag in tags or [] if tag.strip()}),
+        recorded_by=actor,
+    )
+    observation.full_clean()
+    observation.save()
+    return observation
