@@ -4,7 +4,9 @@ The rules that keep families safe are enforced here: team scope, the parent's co
 that are never edited, and exactly one urgent concern for each safety rule a result triggers.
 """
 
+import datetime
 from collections.abc import Mapping
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -139,6 +141,80 @@ def screening_result_record(
     for rule in scored.triggered:
         concern_raise_for_rule(result=result, rule=rule, actor=actor)
     return result
+
+
+@transaction.atomic
+def screening_result_record_entry(
+    *,
+    actor: User,
+    contact: Contact,
+    definition: InstrumentDefinition,
+    assessed_on: datetime.date | None,
+    rater: str,
+    certification: str = "",
+    score: Decimal | None = None,
+    band: str = "",
+    summary: str,
+    supersedes: ScreeningResult | None = None,
+    correction_reason: str = "",
+) -> ScreeningResult:
+    """Store the result a trained rater entered for a result-only (observational) instrument."""
+    _check_clinical(actor, contact)
+    _require_consent(contact)
+    if definition.retired_at is not None:
+        raise ValidationError({"definition": "This instrument version has been retired."})
+    loaded = engine.load_definition(definition.definition)
+    entry = loaded.result_entry
+    if entry is None:
+        raise ValidationError({"definition": f"{loaded.short_name} is scored from its answers."})
+    if supersedes is not None:
+        supersedes = _check_supersedable(supersedes, contact, correction_reason)
+    rater, certification, summary = rater.strip(), certification.strip(), summary.strip()
+    problems: dict[str, str] = {}
+    if assessed_on is None:
+        problems["assessed_on"] = "Enter the date of the assessment."
+    elif assessed_on > timezone.localdate():
+        problems["assessed_on"] = "The date of the assessment must be today or in the past."
+    if not rater:
+        problems["rater"] = "Enter who carried out the assessment."
+    if entry.certification_required and not certification:
+        problems["certification"] = f"Enter the rater's {loaded.short_name} certification."
+    if not summary:
+        problems["summary"] = "Enter a summary of the result."
+    try:
+        engine.check_result_entry(loaded, score=score, band=band or None)
+    except engine.AnswerError as error:
+        problems.update(error.problems)
+    if (entry.score or entry.band_choices) and score is None and not band:
+        wanted = " or ".join(
+            label.lower()
+            for label in (entry.score and entry.score.label, entry.band_label)
+            if label
+        )
+        problems["score" if entry.score else "band"] = f"Record the {wanted}."
+    if problems:
+        raise ValidationError(problems)
+    # The model's total is whole: a score with decimals (the KIPS mean) is kept with the date in
+    # ``answers``, which for a result-only instrument holds what the rater entered.
+    whole = score is not None and score == score.to_integral_value()
+    return ScreeningResult.objects.create(
+        family_id=contact.family_id,
+        contact=contact,
+        definition=definition,
+        answers={
+            "assessed_on": assessed_on.isoformat(),
+            "score": None if score is None else str(score),
+        },
+        total=int(score) if whole else None,
+        band=band,
+        positive=None,
+        rater=rater,
+        certification=certification,
+        summary=summary,
+        supersedes=supersedes,
+        correction_reason=correction_reason.strip(),
+        recorded_by=actor,
+    )
 
 
 def _check_supersedable(old: ScreeningResult, contact: Contact, reason: str) -> ScreeningResult:

@@ -1,0 +1,36 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path(
+        "contacts/<int:contact_id>/screening/",
+        views.StartScreeningView.as_view(),
+        name="screening_start",
+    ),
+    path(
+        "contacts/<int:contact_id>/screening/<str:code>/",
+        views.CompleteInstrumentView.as_view(),
+        name="screening_complete",
+    ),
+    path(
+        "screening/results/<int:result_id>/",
+        views.ShowScreeningResultView.as_view(),
+        name="screening_result_detail",
+    ),
+    path(
+        "contacts/<int:contact_id>/concerns/new/",
+        views.CreateConcernView.as_view(),
+        name="concern_create",
+    ),
+    path(
+        "concerns/<int:concern_id>/acknowledge/",
+        views.AcknowledgeConcernView.as_view(),
+        name="concern_acknowledge",
+    ),
+    path(
+        "contacts/<int:contact_id>/observations/new/",
+        views.CreateObservationView.as_view(),
+        name="observation_create",
+    ),
+]

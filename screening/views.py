@@ -1,0 +1,452 @@
+"""Step 2 for the health visitor: instruments, their results, concerns, strengths and needs.
+
+Records come through ``visible_to(request.user)`` before anything else, so another team's record
+is a 404 for every method. Forms check shape; the services score, enforce consent and raise the
+urgent concerns. Without the parent's current consent the services raise ``ConsentRequired``,
+which these views turn into a page that says what to do, never an error.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+
+from attachment_app.accounts.typed_input import RESTORED_MESSAGE, RestoreTypedInputMixin
+from attachment_app.audit.services import access_record
+from conversations.forms_families import add_service_errors
+from conversations.models import ConsentDecision, Contact, Conversation
+from conversations.services import ConsentRequired
+
+from . import engine, services
+from .forms import (
+    AcknowledgeConcernForm,
+    ConcernForm,
+    InstrumentForm,
+    ObservationForm,
+    ResultEntryForm,
+    item_field_name,
+    item_legend,
+)
+from .models import Concern, InstrumentDefinition, Observation, ScreeningResult
+
+NEEDS_CONSENT_MESSAGE = (
+    "The parent's consent, recorded in the conversation at this contact, is needed first."
+)
+
+
+def _current_definitions() -> list[InstrumentDefinition]:
+    """The newest version of every instrument that is not retired, in name order."""
+    newest = (
+        InstrumentDefinition.objects.filter(retired_at__isnull=True)
+        .order_by("code", "-version")
+        .distinct("code")
+    )
+    return sorted(newest, key=lambda definition: definition.name.lower())
+
+
+class _ContactPageView(RestoreTypedInputMixin, View):
+    """A step 2 page for one contact: fetched in scope first, for every method."""
+
+    template_name = ""
+
+    def dispatch(self, request, *args, contact_id, **kwargs):
+        self.contact = get_object_or_404(
+            Contact.objects.visible_to(request.user).select_related("family", "baby"),
+            pk=contact_id,
+        )
+        self.family = self.contact.family
+        self.conversation = (
+            Conversation.objects.visible_to(request.user).filter(contact=self.contact).first()
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def consent_given(self) -> bool:
+        conversation = self.conversation
+        return conversation is not None and conversation.consent_status == (
+            ConsentDecision.Decision.GIVEN
+        )
+
+    def start_url(self) -> str:
+        return reverse("screening_start", args=[self.contact.pk])
+
+    def refuse_without_consent(self):
+        """Back to the contact's step 2 page, which explains how to record consent."""
+        messages.warning(self.request, NEEDS_CONSENT_MESSAGE)
+        return redirect(self.start_url())
+
+    def context(self, **extra) -> dict:
+        return {
+            "contact": self.contact,
+            "family": self.family,
+            "conversation": self.conversation,
+            "restored": self.restored,
+            "restored_message": RESTORED_MESSAGE,
+            **extra,
+        }
+
+
+class StartScreeningView(_ContactPageView):
+    """Step 2 at a contact: choose an instrument, record a strength or need, flag a concern."""
+
+    template_name = "screening/screening_start.html"
+
+    def get(self, request):
+        if not self.consent_given:
+            return render(request, "screening/screening_consent_needed.html", self.context())
+        definitions = _current_definitions()
+        user = request.user
+        results = (
+            ScreeningResult.objects.visible_to(user)
+            .filter(contact=self.contact)
+            .select_related("definition")
+        )
+        concerns = (
+            Concern.objects.visible_to(user).filter(contact=self.contact).select_related("category")
+        )
+        observations = Observation.objects.visible_to(user).filter(contact=self.contact)
+        return render(
+            request,
+            self.template_name,
+            self.context(
+                questionnaires=[d for d in definitions if d.kind == "items"],
+                observational=[d for d in definitions if d.kind == "result_only"],
+                results=list(results),
+                concerns=list(concerns),
+                observations=list(observations),
+            ),
+        )
+
+
+class CompleteInstrumentView(_ContactPageView):
+    """One instrument on one page: the items as radios, or a rater's result for observations."""
+
+    def dispatch(self, request, *args, code, **kwargs):
+        self.code = code
+        return super().dispatch(request, *args, **kwargs)
+
+    def setup_definition(self) -> None:
+        # After the contact is fetched in scope, so an unknown code never hides a 404 for scope.
+        try:
+            self.definition = services.current_definition(self.code)
+        except InstrumentDefinition.DoesNotExist:
+            raise Http404("No such instrument") from None
+        self.loaded = engine.load_definition(self.definition.definition)
+        self.result_only = self.loaded.kind == "result_only"
+        # Wording entered under the trust's licence (EPDS) comes with the admin pages.
+        self.local_texts: dict[str, str] = {}
+
+    def make_form(self, data=None):
+        if self.result_only:
+            return ResultEntryForm(data, definition=self.loaded, cancel_url=self.start_url())
+        return InstrumentForm(
+            data,
+            definition=self.loaded,
+            cancel_url=self.start_url(),
+            local_texts=self.local_texts,
+        )
+
+    def get(self, request):
+        if not self.consent_given:
+            return self.refuse_without_consent()
+        self.setup_definition()
+        return self.render_form(self.make_form(self.restored_input()))
+
+    def post(self, request):
+        self.setup_definition()
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                result = self.record(form)
+            except ConsentRequired:
+                return self.refuse_without_consent()
+            except ValidationError as error:
+                self.add_errors(form, error)
+            else:
+                return redirect("screening_result_detail", result.pk)
+        return self.render_form(form)
+
+    def record(self, form) -> ScreeningResult:
+        if self.result_only:
+            return services.screening_result_record_entry(
+                actor=self.request.user,
+                contact=self.contact,
+                definition=self.definition,
+                **form.entry(),
+            )
+        return services.screening_result_record(
+            actor=self.request.user,
+            contact=self.contact,
+            definition=self.definition,
+            answers=form.answers(),
+        )
+
+    def add_errors(self, form, error: ValidationError) -> None:
+        """The service's errors on the fieldsets they are about; the answers stay as given."""
+        if self.result_only or not hasattr(error, "error_dict"):
+            add_service_errors(form, error)
+            return
+        for key, texts in error.message_dict.items():
+            name = item_field_name(key)
+            form.add_error(name if name in form.fields else None, texts)
+
+    def render_form(self, form):
+        template = (
+            "screening/screening_complete_entry.html"
+            if self.result_only
+            else "screening/screening_complete.html"
+        )
+        return render(
+            self.request,
+            template,
+            self.context(form=form, definition=self.loaded, stored=self.definition),
+        )
+
+
+class ShowScreeningResultView(View):
+    """A result: total, band and what it means, any safety rule first, and what to offer next."""
+
+    template_name = "screening/screening_result_detail.html"
+
+    def dispatch(self, request, *args, result_id, **kwargs):
+        self.result = get_object_or_404(
+            ScreeningResult.objects.visible_to(request.user).select_related(
+                "definition", "contact", "family", "recorded_by", "supersedes"
+            ),
+            pk=result_id,
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        result = self.result
+        access_record(actor=request.user, obj=result)
+        # The version that scored it, never the current one: a new version does not rescore.
+        loaded = engine.load_definition(result.definition.definition)
+        concerns = {
+            concern.source_rule: concern
+            for concern in Concern.objects.visible_to(request.user)
+            .filter(source_result=result)
+            .select_related("acknowledged_by")
+        }
+        safety = [
+            {"rule": rule, "concern": concerns.get(rule.id)}
+            for rule in loaded.safety_rules
+            if rule.id in result.triggered_rules
+        ]
+        corrected_by = (
+            ScreeningResult.objects.visible_to(request.user).filter(supersedes=result).first()
+        )
+        return render(
+            request,
+            self.template_name,
+            {
+                "result": result,
+                "definition": loaded,
+                "contact": result.contact,
+                "family": result.family,
+                "band": _band(loaded, result),
+                "answers": _answers(loaded, result),
+                "assessed_on": _assessed_on(result),
+                "scales": [
+                    {"name": scale.name, "total": result.scale_totals.get(scale.id)}
+                    for scale in loaded.scales
+                ],
+                "safety": safety,
+                "suggestions": _suggestions(loaded, result),
+                "corrected_by": corrected_by,
+            },
+        )
+
+
+def _band(loaded: engine.Definition, result: ScreeningResult):
+    """The band the result fell in, with its meaning; for entered results, the chosen band."""
+    if loaded.result_entry is not None:
+        choices = loaded.result_entry.band_choices
+        return next((choice for choice in choices if choice.label == result.band), None)
+    return next((band for band in loaded.bands if band.label == result.band), None)
+
+
+def _assessed_on(result: ScreeningResult) -> datetime.date | None:
+    """For a rater's result, the date of the assessment, as entered."""
+    entered = result.answers.get("assessed_on") if result.definition.kind == "result_only" else None
+    return datetime.date.fromisoformat(entered) if entered else None
+
+
+def _answers(loaded: engine.Definition, result: ScreeningResult) -> list[dict]:
+    """Each item's wording and the answer given, in the order asked."""
+    answers = []
+    for item in loaded.items:
+        option = item.option(result.answers.get(item.id) or "")
+        answers.append({"item": item_legend(loaded, item), "option": option})
+    return answers
+
+
+def _suggestions(loaded: engine.Definition, result: ScreeningResult) -> list[dict]:
+    """What the definition suggests offering next, as links for the same contact."""
+    if result.positive is None:
+        return []
+    when = "positive" if result.positive else "negative"
+    wanted = [s for s in loaded.suggestions if s.when == when]
+    names = {definition.code: definition.name for definition in _current_definitions()}
+    return [
+        {
+            "reason": suggestion.reason,
+            "links": [
+                {
+                    "name": names[code],
+                    "url": reverse("screening_complete", args=[result.contact_id, code]),
+                }
+                for code in suggestion.suggest
+                # A suggested instrument that has since been retired is not offered.
+                if code in names
+            ],
+        }
+        for suggestion in wanted
+    ]
+
+
+class CreateConcernView(_ContactPageView):
+    """Flag a concern about the family at this contact, urgent if it cannot wait."""
+
+    template_name = "screening/concern_create.html"
+
+    def make_form(self, data=None):
+        return ConcernForm(data, cancel_url=self.start_url())
+
+    def get(self, request):
+        if not self.consent_given:
+            return self.refuse_without_consent()
+        return self.render_form(self.make_form(self.restored_input()))
+
+    def post(self, request):
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                concern = services.concern_raise(
+                    actor=request.user, contact=self.contact, **form.cleaned_data
+                )
+            except ConsentRequired:
+                return self.refuse_without_consent()
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                if concern.urgent:
+                    messages.success(
+                        request,
+                        "Urgent concern flagged. It shows on your home page and your team "
+                        "lead's until one of you records the action taken.",
+                    )
+                else:
+                    messages.success(request, "Concern flagged")
+                return redirect(self.start_url())
+        return self.render_form(form)
+
+    def render_form(self, form):
+        return render(self.request, self.template_name, self.context(form=form))
+
+
+class CreateObservationView(_ContactPageView):
+    """Record a strength of the family or an area where they need support."""
+
+    template_name = "screening/observation_create.html"
+
+    def make_form(self, data=None):
+        return ObservationForm(data, cancel_url=self.start_url())
+
+    def get(self, request):
+        if not self.consent_given:
+            return self.refuse_without_consent()
+        return self.render_form(self.make_form(self.restored_input()))
+
+    def post(self, request):
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                observation = services.observation_record(
+                    actor=request.user, contact=self.contact, **form.cleaned_data
+                )
+            except ConsentRequired:
+                return self.refuse_without_consent()
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"{observation.get_kind_display()} recorded")
+                return redirect(self.start_url())
+        return self.render_form(form)
+
+    def render_form(self, form):
+        return render(self.request, self.template_name, self.context(form=form))
+
+
+class AcknowledgeConcernView(RestoreTypedInputMixin, View):
+    """Record what was done about an urgent concern: by the family's HV or their team lead."""
+
+    template_name = "screening/concern_acknowledge.html"
+
+    def dispatch(self, request, *args, concern_id, **kwargs):
+        self.concern = get_object_or_404(
+            Concern.objects.visible_to(request.user).select_related(
+                "family",
+                "contact",
+                "category",
+                "source_result__definition",
+                "raised_by",
+                "acknowledged_by",
+            ),
+            pk=concern_id,
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def needs_acknowledging(self) -> bool:
+        return self.concern.urgent and self.concern.acknowledged_at is None
+
+    def back_url(self) -> str:
+        concern = self.concern
+        if concern.source_result_id:
+            return reverse("screening_result_detail", args=[concern.source_result_id])
+        if concern.contact_id:
+            return reverse("screening_start", args=[concern.contact_id])
+        return reverse("family_detail", args=[concern.family_id])
+
+    def make_form(self, data=None):
+        return AcknowledgeConcernForm(data, cancel_url=self.back_url())
+
+    def get(self, request):
+        access_record(actor=request.user, obj=self.concern)
+        form = self.make_form(self.restored_input()) if self.needs_acknowledging else None
+        return self.render_form(form)
+
+    def post(self, request):
+        if not self.needs_acknowledging:
+            return self.render_form(None)
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                services.concern_acknowledge(
+                    actor=request.user, concern=self.concern, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Urgent concern acknowledged")
+                return redirect(self.back_url())
+        return self.render_form(form)
+
+    def render_form(self, form):
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "concern": self.concern,
+                "family": self.concern.family,
+                "contact": self.concern.contact,
+                "form": form,
+                "back_url": self.back_url(),
+                "restored": self.restored,
+            },
+        )

@@ -1,0 +1,345 @@
+"""The step 2 pages as a health visitor uses them: choose, complete, read the result, flag, act."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from attachment_app.audit.models import AccessLog
+from screening import services
+from screening.models import Concern, ConcernCategory, Observation, ScreeningResult
+from tests.factories import ContactFactory, ConversationFactory, FamilyFactory
+
+pytestmark = pytest.mark.django_db
+
+PHQ9_NONE = {f"item_{n}": "not_at_all" for n in range(1, 10)}
+
+
+@pytest.fixture(autouse=True)
+def definitions(db):
+    services.instrument_definitions_load_shipped()
+
+
+@pytest.fixture
+def family(team_a, hv):
+    return FamilyFactory(team=team_a, named_hv=hv, name="Okafor")
+
+
+@pytest.fixture
+def contact(family, hv):
+    contact = ContactFactory(family=family, recorded_by=hv)
+    ConversationFactory(contact=contact, consent_status="given")
+    return contact
+
+
+def url(name, *args):
+    return reverse(name, args=args)
+
+
+def html_of(response) -> str:
+    return response.content.decode()
+
+
+def phq9(**answers):
+    return {**PHQ9_NONE, **{f"item_{k}": v for k, v in answers.items()}}
+
+
+# --- Choosing what to record ------------------------------------------------------------------
+
+
+def test_start_page_lists_current_instruments_and_the_other_records(hv_client, contact):
+    response = hv_client.get(url("screening_start", contact.pk))
+    html = html_of(response)
+    assert response.status_code == 200
+    assert html.count("<h1") == 1
+    assert "Patient Health Questionnaire-9" in html
+    assert url("screening_complete", contact.pk, "phq9") in html
+    assert "Keys to Interactive Parenting Scale" in html
+    assert url("observation_create", contact.pk) in html
+    assert "Record a strength or area of need" in html
+    assert url("concern_create", contact.pk) in html
+    assert "Flag a concern" in html
+
+
+def test_start_page_offers_only_the_newest_version_and_no_retired_instrument(hv_client, contact):
+    from django.utils import timezone
+
+    from screening.models import InstrumentDefinition
+
+    phq9_v1 = InstrumentDefinition.objects.get(code="phq9", version=1)
+    newer = dict(phq9_v1.definition, version=2, name="PHQ-9 second version")
+    services.instrument_definition_add(data=newer)
+    InstrumentDefinition.objects.filter(code="gad7").update(retired_at=timezone.now())
+    html = html_of(hv_client.get(url("screening_start", contact.pk)))
+    assert "PHQ-9 second version" in html
+    assert "Patient Health Questionnaire-9" not in html
+    assert url("screening_complete", contact.pk, "gad7") not in html
+
+
+def test_start_page_without_a_conversation_offers_to_start_one(hv_client, family, hv):
+    contact = ContactFactory(family=family, recorded_by=hv)
+    response = hv_client.get(url("screening_start", contact.pk))
+    html = html_of(response)
+    assert response.status_code == 200
+    assert "Record the parent's consent first" in html
+    assert f'action="{url("conversation_start", contact.pk)}"' in html
+    assert url("screening_complete", contact.pk, "phq9") not in html
+
+
+@pytest.mark.parametrize("status", ["", "declined", "withdrawn"])
+def test_start_page_without_consent_links_to_the_conversation(hv_client, family, hv, status):
+    contact = ContactFactory(family=family, recorded_by=hv)
+    conversation = ConversationFactory(contact=contact, consent_status=status)
+    html = html_of(hv_client.get(url("screening_start", contact.pk)))
+    assert "Record the parent's consent first" in html
+    assert url("conversation_detail", conversation.pk) in html
+    assert url("observation_create", contact.pk) not in html
+
+
+# --- Completing an instrument -----------------------------------------------------------------
+
+
+def test_instrument_page_has_the_preamble_and_one_fieldset_per_item(hv_client, contact):
+    response = hv_client.get(url("screening_complete", contact.pk, "phq9"))
+    html = html_of(response)
+    assert response.status_code == 200
+    assert "Over the last 2 weeks, how often have you been bothered" in html
+    assert html.count('<fieldset class="nhsuk-fieldset"') == 9
+    assert "Thoughts that you would be better off dead or of hurting yourself" in html
+    assert 'name="item_9" value="nearly_every_day"' in html
+    assert "More than half the days" in html
+    assert "(optional)" not in html
+    # The attribution the PHQ's authors ask to keep with the questions.
+    assert "No permission is required to reproduce" in html
+
+
+def test_epds_items_are_labelled_for_local_text(hv_client, contact):
+    html = html_of(hv_client.get(url("screening_complete", contact.pk, "epds")))
+    for number in range(1, 11):
+        assert f"EPDS item {number} — text supplied under local licence" in html
+    assert "Option A (as printed)" in html
+
+
+def test_unknown_instrument_is_not_found(hv_client, contact):
+    response = hv_client.get(url("screening_complete", contact.pk, "nonesuch"))
+    assert response.status_code == 404
+
+
+def test_instrument_page_without_consent_goes_to_the_explanation(hv_client, family, hv):
+    contact = ContactFactory(family=family, recorded_by=hv)
+    ConversationFactory(contact=contact, consent_status="deferred")
+    response = hv_client.get(url("screening_complete", contact.pk, "phq9"))
+    assert response.status_code == 302
+    assert response["Location"] == url("screening_start", contact.pk)
+
+
+def test_missing_answers_are_named_on_their_fieldsets_and_answers_kept(hv_client, contact):
+    data = phq9(**{"1": "several_days", "9": "several_days"})
+    del data["item_3"], data["item_5"]
+    response = hv_client.post(url("screening_complete", contact.pk, "phq9"), data)
+    html = html_of(response)
+    assert response.status_code == 200
+    assert html.count('class="nhsuk-error-summary"') == 1
+    assert html.index("nhsuk-error-summary") < html.index("<h1")
+    assert 'href="#id_item_3_0">Answer item 3 (Trouble falling or staying asleep' in html
+    assert 'href="#id_item_5_0">Answer item 5' in html
+    assert html.count("nhsuk-form-group--error") == 2
+    assert re.search(r'value="several_days"[^>]*id="id_item_1_1" checked', html)
+    assert "<title>Error: " in html
+    assert ScreeningResult.objects.count() == 0
+    assert Concern.objects.count() == 0
+
+
+def test_answer_that_is_not_offered_is_refused(hv_client, contact):
+    data = phq9(**{"4": "always"})
+    html = html_of(hv_client.post(url("screening_complete", contact.pk, "phq9"), data))
+    assert "Choose one of the answers offered" in html
+    assert ScreeningResult.objects.count() == 0
+
+
+def test_completed_instrument_shows_total_band_and_meaning(hv_client, contact):
+    data = phq9(
+        **{"1": "nearly_every_day", "2": "nearly_every_day", "3": "more_than_half_the_days"}
+    )
+    response = hv_client.post(url("screening_complete", contact.pk, "phq9"), data)
+    result = ScreeningResult.objects.get()
+    assert response["Location"] == url("screening_result_detail", result.pk)
+    html = html_of(hv_client.get(response["Location"]))
+    assert "8 out of 27" in html
+    assert "Mild" in html
+    assert "Some signs of depression, below the usual threshold of 10" in html
+    assert "Negative" in html
+    assert "nhsuk-warning-callout" not in html
+    assert AccessLog.objects.filter(object_id=str(result.pk)).count() == 1
+
+
+def test_phq9_item_9_shows_the_safety_rule_and_raises_one_urgent_concern(hv_client, contact):
+    data = phq9(**{"9": "several_days"})
+    response = hv_client.post(url("screening_complete", contact.pk, "phq9"), data)
+    result = ScreeningResult.objects.get()
+    concern = Concern.objects.get()
+    assert (concern.urgent, concern.source_result, concern.category.code) == (
+        True,
+        result,
+        "parental_mental_health",
+    )
+    html = html_of(hv_client.get(response["Location"]))
+    callout = html.index("nhsuk-warning-callout")
+    assert callout < html.index("nhsuk-summary-list")
+    assert "assess their safety today" in html
+    assert url("concern_acknowledge", concern.pk) in html
+    assert "1 out of 27" in html
+    # Opening the result again raises nothing more.
+    hv_client.get(response["Location"])
+    assert Concern.objects.count() == 1
+
+
+def test_positive_whooley_suggests_epds_or_phq9_for_the_same_contact(hv_client, contact):
+    data = {"item_1": "yes", "item_2": "no"}
+    response = hv_client.post(url("screening_complete", contact.pk, "whooley"), data)
+    html = html_of(hv_client.get(response["Location"]))
+    assert "Positive" in html
+    assert "What to offer next" in html
+    assert url("screening_complete", contact.pk, "epds") in html
+    assert url("screening_complete", contact.pk, "phq9") in html
+    assert url("screening_complete", contact.pk, "gad2") in html
+
+
+def test_negative_whooley_suggests_nothing(hv_client, contact):
+    data = {"item_1": "no", "item_2": "no"}
+    response = hv_client.post(url("screening_complete", contact.pk, "whooley"), data)
+    html = html_of(hv_client.get(response["Location"]))
+    assert "What to offer next" not in html
+
+
+def test_consent_withdrawn_before_saving_records_nothing(hv_client, contact):
+    ConversationFactory._meta.model.objects.filter(contact=contact).update(
+        consent_status="withdrawn"
+    )
+    response = hv_client.post(url("screening_complete", contact.pk, "phq9"), phq9())
+    assert response.status_code == 302
+    assert response["Location"] == url("screening_start", contact.pk)
+    assert ScreeningResult.objects.count() == 0
+    html = html_of(hv_client.get(response["Location"]))
+    assert "consent, recorded in the conversation at this contact, is needed first" in html
+
+
+# --- Concerns ---------------------------------------------------------------------------------
+
+
+def test_concern_page_offers_the_active_categories(hv_client, contact):
+    ConcernCategory.objects.filter(code="substance_use").update(active=False)
+    html = html_of(hv_client.get(url("concern_create", contact.pk)))
+    assert "Parental mental health" in html
+    assert "Substance use" not in html
+    assert 'name="urgent"' in html
+
+
+def test_concern_without_choices_keeps_the_note(hv_client, contact):
+    response = hv_client.post(url("concern_create", contact.pk), {"note": "Kept note"})
+    html = html_of(response)
+    assert "Select what the concern is about" in html
+    assert "Select how serious the concern is" in html
+    assert "Kept note" in html
+    assert Concern.objects.count() == 0
+
+
+def test_urgent_concern_is_raised(hv_client, hv, contact):
+    category = ConcernCategory.objects.get(code="domestic_abuse")
+    data = {"category": category.pk, "severity": "high", "note": "Disclosed", "urgent": "on"}
+    response = hv_client.post(url("concern_create", contact.pk), data)
+    assert response["Location"] == url("screening_start", contact.pk)
+    concern = Concern.objects.get()
+    assert (concern.category, concern.urgent, concern.raised_by) == (category, True, hv)
+    html = html_of(hv_client.get(response["Location"]))
+    assert "Urgent concern flagged" in html
+    assert url("concern_acknowledge", concern.pk) in html
+
+
+@pytest.fixture
+def urgent(hv, contact):
+    category = ConcernCategory.objects.get(code="safeguarding")
+    return services.concern_raise(
+        actor=hv, contact=contact, category=category, severity="high", note="Bruise", urgent=True
+    )
+
+
+def test_acknowledge_page_shows_the_concern_and_asks_the_action(hv_client, urgent):
+    html = html_of(hv_client.get(url("concern_acknowledge", urgent.pk)))
+    assert "Acknowledge an urgent concern" in html
+    assert "Safeguarding" in html
+    assert "Bruise" in html
+    assert "What action was taken?" in html
+
+
+def test_acknowledging_without_an_action_is_refused(hv_client, urgent):
+    response = hv_client.post(url("concern_acknowledge", urgent.pk), {"action_taken": "  "})
+    assert "Enter the action taken" in html_of(response)
+    urgent.refresh_from_db()
+    assert urgent.acknowledged_at is None
+
+
+@pytest.mark.parametrize("actor", ["hv", "team_lead"])
+def test_hv_or_team_lead_acknowledge_with_who_when_and_what(client, request, urgent, actor):
+    user = request.getfixturevalue(actor)
+    client.force_login(user)
+    data = {"action_taken": "Discussed with parent, GP contacted same day"}
+    response = client.post(url("concern_acknowledge", urgent.pk), data)
+    assert response["Location"] == url("screening_start", urgent.contact_id)
+    urgent.refresh_from_db()
+    assert urgent.acknowledged_by == user
+    assert urgent.acknowledged_at is not None
+    assert urgent.action_taken == "Discussed with parent, GP contacted same day"
+    html = html_of(client.get(url("concern_acknowledge", urgent.pk)))
+    assert "GP contacted same day" in html
+    assert 'name="action_taken"' not in html
+
+
+def test_acknowledging_twice_changes_nothing(hv_client, hv, urgent):
+    services.concern_acknowledge(actor=hv, concern=urgent, action_taken="First")
+    hv_client.post(url("concern_acknowledge", urgent.pk), {"action_taken": "Second"})
+    urgent.refresh_from_db()
+    assert urgent.action_taken == "First"
+
+
+def test_acknowledged_safety_concern_shows_on_the_result(hv_client, hv, contact):
+    hv_client.post(url("screening_complete", contact.pk, "phq9"), phq9(**{"9": "several_days"}))
+    concern = Concern.objects.get()
+    response = hv_client.post(
+        url("concern_acknowledge", concern.pk), {"action_taken": "Crisis team called"}
+    )
+    assert response["Location"] == url("screening_result_detail", concern.source_result_id)
+    html = html_of(hv_client.get(response["Location"]))
+    assert "Crisis team called" in html
+    assert url("concern_acknowledge", concern.pk) not in html
+
+
+# --- Strengths and areas of need --------------------------------------------------------------
+
+
+def test_observation_is_recorded_with_its_tags(hv_client, hv, contact):
+    data = {"kind": "strength", "text": "Reads her cues well", "tags": "Bonding, cues , ,"}
+    response = hv_client.post(url("observation_create", contact.pk), data)
+    assert response["Location"] == url("screening_start", contact.pk)
+    observation = Observation.objects.get()
+    assert (observation.kind, observation.tags) == ("strength", ["bonding", "cues"])
+    html = html_of(hv_client.get(response["Location"]))
+    assert "Reads her cues well" in html
+    assert "Strength recorded" in html
+
+
+def test_observation_errors_keep_what_was_typed(hv_client, contact):
+    response = hv_client.post(url("observation_create", contact.pk), {"tags": "sleep"})
+    html = html_of(response)
+    assert "Select whether this is a strength or an area of need" in html
+    assert "Enter a description" in html
+    assert 'value="sleep"' in html
+    assert Observation.objects.count() == 0
+
+
+def test_observation_without_consent_records_nothing(hv_client, family, hv):
+    contact = ContactFactory(family=family, recorded_by=hv)
+    data = {"kind": "need", "text": "Support"}
+    response = hv_client.post(url("observation_create", contact.pk), data)
+    assert response["Location"] == url("screening_start", contact.pk)
+    assert Observation.objects.count() == 0
