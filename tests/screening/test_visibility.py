@@ -1,0 +1,132 @@
+"""Team scope on every step 2 URL: own team allowed, everyone else (admins too) a 404."""
+
+import pytest
+from django.urls import reverse
+
+from attachment_app.audit.models import AccessLog
+from screening import services
+from screening.models import Concern, ConcernCategory, Observation, ScreeningResult
+from tests.factories import ContactFactory, ConversationFactory, FamilyFactory
+
+ALLOWED = ["hv", "team_lead"]
+REFUSED = ["hv_b", "team_lead_b", "admin_user", "no_role_user"]
+
+#: (URL name, which record's id it takes, any further arguments). Every URL of screening.urls.
+URLS = [
+    ("screening_start", "contact", ()),
+    ("screening_complete", "contact", ("phq9",)),
+    ("screening_complete", "contact", ("kips",)),
+    ("screening_result_detail", "result", ()),
+    ("concern_create", "contact", ()),
+    ("concern_acknowledge", "concern", ()),
+    ("observation_create", "contact", ()),
+]
+
+PHQ9_ITEM_9 = {f"item_{n}": "not_at_all" for n in range(1, 9)} | {"item_9": "nearly_every_day"}
+
+
+def posts(records) -> dict:
+    """What each form would save if the user were allowed to."""
+    category = ConcernCategory.objects.get(code="safeguarding")
+    return {
+        "screening_start": {},
+        "screening_complete": PHQ9_ITEM_9
+        | {
+            "assessed_on_day": "1",
+            "assessed_on_month": "1",
+            "assessed_on_year": "2026",
+            "rater": "Leaked",
+            "certification": "Leaked",
+            "score": "3",
+            "summary": "Leaked",
+        },
+        "screening_result_detail": {},
+        "concern_create": {
+            "category": category.pk,
+            "severity": "high",
+            "note": "Leaked",
+            "urgent": "on",
+        },
+        "concern_acknowledge": {"action_taken": "Leaked"},
+        "observation_create": {"kind": "strength", "text": "Leaked", "tags": "leaked"},
+    }
+
+
+@pytest.fixture
+def records(team_a, hv):
+    services.instrument_definitions_load_shipped()
+    family = FamilyFactory(team=team_a, name="Scoped")
+    contact = ContactFactory(family=family, recorded_by=hv)
+    ConversationFactory(contact=contact, consent_status="given")
+    answers = dict.fromkeys([str(n) for n in range(1, 9)], "not_at_all") | {"9": "several_days"}
+    result = services.screening_result_record(
+        actor=hv, contact=contact, definition=services.current_definition("phq9"), answers=answers
+    )
+    return {"contact": contact, "result": result, "concern": Concern.objects.get()}
+
+
+def url_for(records, name, record, extra):
+    return reverse(name, args=[records[record].pk, *extra])
+
+
+def state():
+    concern = Concern.objects.get(source_result__isnull=False)
+    return (
+        ScreeningResult.objects.count(),
+        Concern.objects.count(),
+        Observation.objects.count(),
+        concern.acknowledged_at,
+        concern.action_taken,
+        AccessLog.objects.count(),
+    )
+
+
+def test_every_screening_url_is_in_the_matrix():
+    from screening import urls
+
+    assert {p.name for p in urls.urlpatterns} == {name for name, _, _ in URLS}
+
+
+@pytest.mark.parametrize("actor", ALLOWED)
+@pytest.mark.parametrize(("name", "record", "extra"), URLS)
+def test_own_team_may_open(client, request, records, actor, name, record, extra):
+    client.force_login(request.getfixturevalue(actor))
+    response = client.get(url_for(records, name, record, extra))
+    assert response.status_code == 200
+    assert "Scoped" in response.content.decode()
+
+
+@pytest.mark.parametrize("actor", REFUSED)
+@pytest.mark.parametrize(("name", "record", "extra"), URLS)
+def test_everyone_else_gets_not_found_on_get(client, request, records, actor, name, record, extra):
+    client.force_login(request.getfixturevalue(actor))
+    response = client.get(url_for(records, name, record, extra))
+    assert response.status_code == 404
+    assert "Scoped" not in response.content.decode()
+
+
+@pytest.mark.parametrize("actor", REFUSED)
+@pytest.mark.parametrize(("name", "record", "extra"), URLS)
+def test_everyone_else_gets_not_found_on_post_and_nothing_changes(
+    client, request, records, actor, name, record, extra
+):
+    client.force_login(request.getfixturevalue(actor))
+    before = state()
+    response = client.post(url_for(records, name, record, extra), posts(records)[name])
+    assert response.status_code == 404
+    assert state() == before
+
+
+@pytest.mark.parametrize("actor", ALLOWED)
+def test_own_team_post_does_change_things(client, request, records, actor):
+    # The refused POSTs above would have saved: the same data saves for the family's team.
+    client.force_login(request.getfixturevalue(actor))
+    contact = records["contact"]
+    data = posts(records)
+    client.post(reverse("observation_create", args=[contact.pk]), data["observation_create"])
+    client.post(
+        reverse("concern_acknowledge", args=[records["concern"].pk]), data["concern_acknowledge"]
+    )
+    assert Observation.objects.count() == 1
+    records["concern"].refresh_from_db()
+    assert records["concern"].action_taken == "Leaked"
