@@ -1,0 +1,168 @@
+"""An HV completes the PHQ-9 with a parent, sees the urgent concern, acknowledges it; axe checks."""
+
+import importlib
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from screening import engine, services
+from screening.models import ConcernCategory
+from tests.factories import (
+    TEST_PASSWORD,
+    BabyFactory,
+    CaregiverFactory,
+    ContactFactory,
+    ConversationFactory,
+    FamilyFactory,
+)
+
+from .conftest import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, user):
+    expect(page).to_have_url(re.compile(r"/sign-in/"))
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def heading(page, text):
+    expect(page.get_by_role("heading", level=1)).to_have_text(text)
+
+
+def load_step_2_data():
+    """The shipped definitions and the concern categories that a data migration adds."""
+    # Tests in transactions flush the database after them, data migrations' rows included.
+    services.instrument_definitions_load_shipped()
+    migration = importlib.import_module("screening.migrations.0002_concern_categories")
+    for position, (code, name) in enumerate(migration.CATEGORIES, start=1):
+        ConcernCategory.objects.get_or_create(
+            code=code, defaults={"name": name, "position": position}
+        )
+
+
+def test_hv_completes_phq9_sees_the_urgent_concern_and_acknowledges_it(page, hv):
+    load_step_2_data()
+    phq9 = engine.load_definition(services.current_definition("phq9").definition)
+    family = FamilyFactory(team=hv.team, named_hv=hv, name="Okafor")
+    baby = BabyFactory(family=family, name="Ada")
+    mother = CaregiverFactory(family=family, name="Grace Okafor")
+    contact = ContactFactory(family=family, baby=baby, recorded_by=hv)
+    ConversationFactory(contact=contact, caregiver=mother, consent_status="given")
+
+    # Sign in and open the family.
+    page.goto("/")
+    sign_in(page, hv)
+    heading(page, "Caseload")
+    page.get_by_role("link", name="Okafor", exact=True).click()
+    heading(page, "Okafor family")
+    assert_accessible(page)
+
+    # Step 2 at the contact where the parent gave consent.
+    page.goto(reverse("screening_start", args=[contact.pk]))
+    heading(page, "Strengths, needs and screening")
+    assert_accessible(page)
+    page.get_by_role("link", name="Patient Health Questionnaire-9").click()
+    heading(page, "Patient Health Questionnaire-9")
+    expect(page.get_by_role("group")).to_have_count(9)
+    assert_accessible(page)
+
+    # Saved too early: each missing answer is named and linked to its question.
+    first = phq9.items[0]
+    page.get_by_role("group", name=first.text, exact=True).get_by_label("Several days").check()
+    page.get_by_role("button", name="Save and see the result").click()
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_contain_text("Answer item 2")
+    expect(summary).not_to_contain_text("Answer item 1 ")
+    expect(
+        page.get_by_role("group", name=first.text, exact=True).get_by_label("Several days")
+    ).to_be_checked()
+    assert_accessible(page)
+
+    # The parent's answers: item 9 above nought.
+    for item in phq9.items[1:]:
+        answer = "Several days" if item.id == "9" else "Not at all"
+        page.get_by_role("group", name=item.text, exact=True).get_by_label(answer).check()
+    page.get_by_role("button", name="Save and see the result").click()
+
+    # The result, with the safety rule at the top.
+    heading(page, "PHQ-9 result")
+    callout = page.locator(".nhsuk-warning-callout")
+    expect(callout).to_contain_text("Urgent concern")
+    expect(callout).to_contain_text("assess their safety today")
+    expect(page.locator("main")).to_contain_text("2 out of 27")
+    expect(page.locator("main")).to_contain_text("Minimal")
+    assert_accessible(page)
+    callout.get_by_role("button", name="Acknowledge the urgent concern").click()
+
+    # Acknowledge it with the action taken.
+    heading(page, "Acknowledge an urgent concern")
+    expect(page.locator("main")).to_contain_text("Parental mental health")
+    assert_accessible(page)
+    page.get_by_role("button", name="Acknowledge concern").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter the action taken")
+    assert_accessible(page)
+    page.get_by_label("What action was taken?").fill(
+        "Discussed with the parent, GP contacted the same day"
+    )
+    page.get_by_role("button", name="Acknowledge concern").click()
+
+    # Back on the result: acknowledged, with who did what.
+    heading(page, "PHQ-9 result")
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text(
+        "Urgent concern acknowledged"
+    )
+    expect(callout).to_contain_text("GP contacted the same day")
+    expect(callout.get_by_role("button", name="Acknowledge the urgent concern")).to_have_count(0)
+    assert_accessible(page)
+    assert page.csp_violations == []
+
+
+def test_hv_records_a_strength_a_concern_and_a_rater_result(page, hv):
+    load_step_2_data()
+    family = FamilyFactory(team=hv.team, named_hv=hv, name="Okafor")
+    contact = ContactFactory(family=family, recorded_by=hv)
+    ConversationFactory(contact=contact, consent_status="given")
+    not_asked = ContactFactory(family=family, recorded_by=hv)
+
+    page.goto(reverse("screening_start", args=[not_asked.pk]))
+    sign_in(page, hv)
+    heading(page, "Record the parent's consent first")
+    assert_accessible(page)
+
+    page.goto(reverse("screening_start", args=[contact.pk]))
+    page.get_by_role("link", name="Record a strength or area of need").click()
+    heading(page, "Record a strength or area of need")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter a description")
+    assert_accessible(page)
+    page.get_by_label("Strength", exact=True).check()
+    page.get_by_label("Description").fill("Reads her baby's cues well")
+    page.get_by_label("Tags").fill("cues, bonding")
+    page.get_by_role("button", name="Save").click()
+    heading(page, "Strengths, needs and screening")
+    expect(page.locator("main")).to_contain_text("Reads her baby's cues well")
+
+    page.get_by_role("link", name="Flag a concern").click()
+    heading(page, "Flag a concern")
+    page.get_by_role("button", name="Flag concern").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Select what the concern is")
+    assert_accessible(page)
+    page.get_by_label("Feeding, sleep or crying").check()
+    page.get_by_label("Low").check()
+    page.get_by_label("Note").fill("Feeds are long and tiring.")
+    page.get_by_role("button", name="Flag concern").click()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Concern flagged")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Keys to Interactive Parenting Scale").click()
+    heading(page, "Keys to Interactive Parenting Scale")
+    page.get_by_label("Mean item score").fill("9")
+    page.get_by_role("button", name="Save result").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter who carried out")
+    assert_accessible(page)
+    assert page.csp_violations == []
