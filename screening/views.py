@@ -157,6 +157,8 @@ class CompleteInstrumentView(_ContactPageView):
         return self.render_form(self.make_form(self.restored_input()))
 
     def post(self, request):
+        if not self.consent_given:
+            return self.refuse_without_consent()
         self.setup_definition()
         form = self.make_form(request.POST)
         if form.is_valid():
@@ -323,6 +325,8 @@ class CreateConcernView(_ContactPageView):
         return self.render_form(self.make_form(self.restored_input()))
 
     def post(self, request):
+        if not self.consent_given:
+            return self.refuse_without_consent()
         form = self.make_form(request.POST)
         if form.is_valid():
             try:
@@ -363,6 +367,8 @@ class CreateObservationView(_ContactPageView):
         return self.render_form(self.make_form(self.restored_input()))
 
     def post(self, request):
+        if not self.consent_given:
+            return self.refuse_without_consent()
         form = self.make_form(request.POST)
         if form.is_valid():
             try:

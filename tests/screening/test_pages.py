@@ -224,6 +224,22 @@ def test_consent_withdrawn_before_saving_records_nothing(hv_client, contact):
     assert "consent, recorded in the conversation at this contact, is needed first" in html
 
 
+def test_consent_withdrawn_while_the_page_was_open_is_caught_from_the_service(
+    hv_client, contact, monkeypatch
+):
+    # The view's own check passes (as if it read consent just before the withdrawal); the
+    # service, which checks again in its transaction, refuses and the view says why.
+    from screening.views import _ContactPageView
+
+    monkeypatch.setattr(_ContactPageView, "consent_given", True)
+    ConversationFactory._meta.model.objects.filter(contact=contact).update(
+        consent_status="withdrawn"
+    )
+    response = hv_client.post(url("screening_complete", contact.pk, "phq9"), phq9())
+    assert response["Location"] == url("screening_start", contact.pk)
+    assert ScreeningResult.objects.count() == 0
+
+
 # --- Concerns ---------------------------------------------------------------------------------
 
 
