@@ -323,7 +323,7 @@ def test_summary_shows_consent_answers_and_next_step(hv_client, hv, consented, m
     assert hv.get_full_name() in html
     for text in ("Close", "Tired but happy", "Learning", ANSWERS["joy"], "Warm", "Completed"):
         assert text in html
-    assert "Next: step 2" in html
+    assert reverse("screening_start", args=[consented.contact_id]) in html
     assert ">Continue<" not in html
     assert AccessLog.objects.filter(
         object_type="conversations.conversation", object_id=str(consented.pk), user=hv
