@@ -6,6 +6,7 @@ from .health.views import healthz
 urlpatterns = [
     path("", include("conversations.urls")),
     path("", include("screening.urls")),
+    path("instruments/", include("screening.urls_admin")),
     path("", include("attachment_app.accounts.urls")),
     path("healthz", healthz, name="healthz"),
     path("django-admin/", admin.site.urls),

@@ -5,6 +5,7 @@ records, and fetches what its page shows in a fixed number of queries however ma
 are (``select_related`` / ``prefetch_related``), so a long caseload or a long history stays fast.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -230,3 +231,41 @@ def words_over_time(family: Family) -> list[Conversation]:
         and conversation.state in {"given", "completed"}
     ]
     return sorted(conversations, key=lambda c: (c.contact.contact_date, c.contact.pk))
+
+
+# --- What later steps add to the family and home pages ----------------------------------------
+# Dependencies run one way (conversations ← screening ← referrals), so this app never imports a
+# later one: each registers a reader from its AppConfig.ready(), and the page merges what the
+# readers return into its context. A reader takes keyword arguments, reads through
+# ``visible_to(user)`` and runs a fixed number of queries.
+
+_family_page_readers: list[Callable[..., dict]] = []
+_home_page_readers: list[Callable[..., dict]] = []
+
+
+def register_family_page_reader(reader: Callable[..., dict]) -> None:
+    """Add ``reader(user=, family=)``'s context to every family page."""
+    if reader not in _family_page_readers:
+        _family_page_readers.append(reader)
+
+
+def register_home_page_reader(reader: Callable[..., dict]) -> None:
+    """Add ``reader(user=)``'s context to a clinical user's home page (the caseload)."""
+    if reader not in _home_page_readers:
+        _home_page_readers.append(reader)
+
+
+def family_page_extras(*, user, family: Family) -> dict:
+    """What later steps show on the family page."""
+    extras: dict = {}
+    for reader in _family_page_readers:
+        extras.update(reader(user=user, family=family))
+    return extras
+
+
+def home_page_extras(*, user) -> dict:
+    """What later steps show at the top of a clinical user's home page."""
+    extras: dict = {}
+    for reader in _home_page_readers:
+        extras.update(reader(user=user))
+    return extras

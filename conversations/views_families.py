@@ -87,6 +87,7 @@ class ShowCaseloadView(View):
                 "page": page,
                 "page_links": _page_links(page, self.filter_query()),
                 "rows": [_caseload_row(family, today) for family in page.object_list],
+                **selectors.home_page_extras(user=user),
             },
         )
 
@@ -154,6 +155,7 @@ class ShowFamilyView(View):
                     }
                     for conversation in selectors.words_over_time(family)
                 ],
+                **selectors.family_page_extras(user=request.user, family=family),
             },
         )
 

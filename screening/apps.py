@@ -6,3 +6,16 @@ class ScreeningConfig(AppConfig):
 
     name = "screening"
     verbose_name = "Screening"
+
+    def ready(self):
+        # The family and home pages belong to step 1, which must not import step 2: register
+        # what step 2 shows on them instead.
+        from conversations.selectors import (
+            register_family_page_reader,
+            register_home_page_reader,
+        )
+
+        from .selectors_family import family_screening, urgent_concerns_for_home
+
+        register_family_page_reader(family_screening)
+        register_home_page_reader(urgent_concerns_for_home)

@@ -217,3 +217,39 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} recorded {self.recorded_at:%d %B %Y}"
+
+
+@pghistory.track()
+class LocalItemText(models.Model):
+    """An item's wording entered by an admin under the trust's own licence (EPDS).
+
+    The repository never ships licensed wording: a definition marks such items
+    ``text_supplied_locally`` and the text lives here, per definition version, with the licence
+    it was entered under.
+    """
+
+    definition = models.ForeignKey(
+        InstrumentDefinition, on_delete=models.PROTECT, related_name="local_item_texts"
+    )
+    item_id = models.CharField(max_length=40)
+    text = models.TextField(max_length=1000)
+    licence_reference = models.CharField(max_length=200)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["definition", "item_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["definition", "item_id"], name="local_item_text_once_per_item"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(text="") & ~models.Q(licence_reference=""),
+                name="local_item_text_with_licence",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Local text for item {self.item_id} of {self.definition}"

@@ -17,7 +17,14 @@ from conversations.models import ConsentDecision, Contact
 from conversations.services import ConsentRequired
 
 from . import engine
-from .models import Concern, ConcernCategory, InstrumentDefinition, Observation, ScreeningResult
+from .models import (
+    Concern,
+    ConcernCategory,
+    InstrumentDefinition,
+    LocalItemText,
+    Observation,
+    ScreeningResult,
+)
 
 
 def _check_clinical(actor: User, contact: Contact) -> None:
@@ -321,3 +328,71 @@ def observation_record(
     observation.full_clean()
     observation.save()
     return observation
+
+
+# --- Admin: retiring versions and locally licensed item text -----------------------------------
+
+
+def _check_admin(actor: User) -> None:
+    if not actor.is_directory_admin or not actor.is_active:
+        raise PermissionDenied("Only admins manage instrument definitions.")
+
+
+@transaction.atomic
+def instrument_definition_retire(*, actor: User, definition: InstrumentDefinition):
+    """Stop offering a version for new results; results scored with it keep pointing at it."""
+    _check_admin(actor)
+    definition = InstrumentDefinition.objects.select_for_update().get(pk=definition.pk)
+    if definition.retired_at is not None:
+        raise ValidationError({"definition": f"{definition} is already retired."})
+    definition.retired_at = timezone.now()
+    definition.save(update_fields=["retired_at"])
+    return definition
+
+
+@transaction.atomic
+def local_item_text_save(
+    *,
+    actor: User,
+    definition: InstrumentDefinition,
+    texts: Mapping[str, str],
+    licence_reference: str,
+) -> list[LocalItemText]:
+    """Store the locally licensed wording of a definition's items, with the licence it is under.
+
+    ``texts`` maps item ids to wording; a blank entry leaves that item as it was. Only items the
+    definition marks ``text_supplied_locally`` take local text.
+    """
+    _check_admin(actor)
+    loaded = engine.load_definition(definition.definition)
+    local = {item.id: item for item in loaded.items if item.text_supplied_locally}
+    licence_reference = licence_reference.strip()
+    texts = {item_id: (text or "").strip() for item_id, text in texts.items()}
+    problems: dict[str, str] = {}
+    if not licence_reference:
+        problems["licence_reference"] = "Enter the reference of the licence the text is used under."
+    for item_id in texts:
+        if item_id not in local:
+            problems[item_id] = (
+                f"{loaded.short_name} has no item {item_id!r} whose text is supplied locally."
+            )
+    if not problems and not any(texts.values()):
+        problems["texts"] = "Enter the text of at least one item."
+    if problems:
+        raise ValidationError(problems)
+    now = timezone.now()
+    saved = []
+    existing = {row.item_id: row for row in definition.local_item_texts.select_for_update()}
+    for item_id, text in texts.items():
+        row = existing.get(item_id)
+        if not text or (row and (row.text, row.licence_reference) == (text, licence_reference)):
+            continue
+        row = row or LocalItemText(definition=definition, item_id=item_id)
+        row.text = text
+        row.licence_reference = licence_reference
+        row.entered_by = actor
+        row.entered_at = now
+        row.full_clean()
+        row.save()
+        saved.append(row)
+    return saved

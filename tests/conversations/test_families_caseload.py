@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conversations.views_families import SEARCH_SESSION_KEY
+from screening.models import Concern, ConcernCategory
 from tests.factories import (
     BabyFactory,
     ContactFactory,
@@ -250,7 +251,16 @@ def make_families(team, count, hv):
         family = FamilyFactory(team=team, named_hv=hv if index % 2 else None)
         BabyFactory(family=family)
         BabyFactory(family=family, date_of_birth=None, expected_date=timezone.localdate())
-        ConversationFactory(contact=ContactFactory(family=family), consent_status="given")
+        contact = ContactFactory(family=family)
+        ConversationFactory(contact=contact, consent_status="given")
+        Concern.objects.create(
+            family=family,
+            contact=contact,
+            category=ConcernCategory.objects.get(code="safeguarding"),
+            severity="high",
+            urgent=True,
+            raised_by=contact.recorded_by,
+        )
 
 
 @pytest.mark.parametrize("count", [5, 50])
@@ -260,9 +270,10 @@ def test_caseload_query_count_does_not_grow_with_families(
     make_families(team_a, count, hv)
     client.force_login(hv)
     client.get(HOME)  # warm up the session
-    # Session, user, count, families, babies, unfinished conversations, the user's team (for
-    # the header), and the session saved again in a savepoint: 10, however many families.
-    with django_assert_num_queries(10):
+    # Session, user, count, families, babies, unfinished conversations, urgent concerns awaiting
+    # acknowledgement, the user's team (for the header), and the session saved again in a
+    # savepoint: 11, however many families.
+    with django_assert_num_queries(11):
         response = client.get(HOME)
     assert len(response.context["rows"]) == min(count, 25)
 
@@ -273,5 +284,5 @@ def test_caseload_query_count_is_the_same_with_a_search(
     make_families(team_a, 30, hv)
     client.force_login(hv)
     search(client, "Family")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(HOME)

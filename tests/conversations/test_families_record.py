@@ -8,6 +8,14 @@ from django.utils import timezone
 
 from attachment_app.audit.models import AccessLog
 from conversations.models import Baby, Caregiver, ContactType, Family
+from screening.models import (
+    Concern,
+    ConcernCategory,
+    InstrumentDefinition,
+    Observation,
+    ScreeningResult,
+)
+from screening.services import instrument_definitions_load_shipped
 from tests.factories import (
     BabyFactory,
     CaregiverFactory,
@@ -124,22 +132,37 @@ def test_other_teams_family_page_writes_no_access_log_row(client, hv_b, family):
 
 @pytest.mark.parametrize("count", [5, 50])
 def test_family_page_query_count_does_not_grow_with_contacts(
-    hv_client, family, django_assert_num_queries, count
+    hv_client, hv, family, django_assert_num_queries, count
 ):
+    instrument_definitions_load_shipped()
+    phq9 = InstrumentDefinition.objects.get(code="phq9", version=1)
+    category = ConcernCategory.objects.get(code="parental_mental_health")
     CaregiverFactory.create_batch(2, family=family)
     baby = BabyFactory(family=family)
     for index in range(count):
         contact = ContactFactory(family=family, baby=baby)
         if index % 2:
             ConversationFactory(contact=contact, consent_status="given", word_1="calm")
+        # Step 2 on the same page: a result, a concern and a strength at every contact.
+        ScreeningResult.objects.create(
+            family=family, contact=contact, definition=phq9, total=index % 27, recorded_by=hv
+        )
+        Concern.objects.create(
+            family=family, contact=contact, category=category, severity="low", raised_by=hv
+        )
+        Observation.objects.create(
+            family=family, contact=contact, kind="strength", text="Calm", recorded_by=hv
+        )
     url = reverse("family_detail", args=[family.pk])
     hv_client.get(url)
-    # Session, user, family, caregivers, babies, contacts (with their conversations), the access
-    # log row, the user's team for the header, and the session saved in a savepoint (3): 11,
-    # the same for 5 contacts or 50.
-    with django_assert_num_queries(11):
+    # Session, user, family, caregivers, babies, contacts (with their conversations), screening
+    # results, their definitions, concerns, strengths and needs, the access log row, the user's
+    # team for the header, and the session saved in a savepoint (3): 15, the same for 5 contacts
+    # or 50.
+    with django_assert_num_queries(15):
         response = hv_client.get(url)
     assert len(response.context["contacts"]) == count
+    assert len(response.context["screening"].instruments[0].results) == count
 
 
 # --- Adding and changing a family -------------------------------------------------------------

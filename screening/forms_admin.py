@@ -1,0 +1,128 @@
+"""Forms for the admin's instrument pages. They check shape only: the engine and services judge
+whether a definition or a piece of licensed text can be used."""
+
+import json
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
+from django import forms
+from django.core.exceptions import ValidationError
+
+from attachment_app.nhsuk_forms.layout import ButtonGroup, ButtonLink, Field, Submit
+
+#: A definition is a few tens of kilobytes; anything far bigger is not one.
+DEFINITION_MAX_BYTES = 512 * 1024
+LICENCE_REFERENCE_LENGTH = 200
+ITEM_TEXT_LENGTH = 1000
+
+
+def _helper(*fields, submit: str, cancel_url: str) -> FormHelper:
+    helper = FormHelper()
+    # The page puts the error summary above its h1, as NHS.UK asks; not again inside the form.
+    helper.form_show_errors = False
+    helper.layout = Layout(*fields, ButtonGroup(Submit(submit), ButtonLink("Cancel", cancel_url)))
+    return helper
+
+
+class InstrumentDefinitionForm(forms.Form):
+    """A definition as a JSON file or pasted JSON: exactly one of the two."""
+
+    definition_file = forms.FileField(
+        label="Upload a definition file",
+        help_text="A JSON file in the format described in screening/definitions/README.md",
+        required=False,
+    )
+    definition_text = forms.CharField(
+        label="Or paste the definition",
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
+        required=False,
+    )
+
+    def __init__(self, *args, cancel_url: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field("definition_file", label_size="s"),
+            Field("definition_text", label_size="s"),
+            submit="Check and add definition",
+            cancel_url=cancel_url,
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, text = (
+            cleaned.get("definition_file"),
+            (cleaned.get("definition_text") or "").strip(),
+        )
+        if upload and text:
+            raise ValidationError("Upload a file or paste the definition, not both")
+        if not upload and not text:
+            self.add_error("definition_file", "Upload a definition file or paste the definition")
+            return cleaned
+        source = "definition_file" if upload else "definition_text"
+        if upload:
+            if upload.size > DEFINITION_MAX_BYTES:
+                self.add_error(source, "The file must be smaller than 512 KB")
+                return cleaned
+            try:
+                text = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                self.add_error(source, "The file must be JSON text in UTF-8")
+                return cleaned
+        try:
+            cleaned["data"] = json.loads(text)
+        except json.JSONDecodeError as error:
+            self.add_error(
+                source,
+                f"The definition is not valid JSON: {error.msg} at line {error.lineno}, "
+                f"column {error.colno}",
+            )
+            return cleaned
+        if not isinstance(cleaned["data"], dict):
+            self.add_error(source, "The definition must be a JSON object ({ … })")
+        cleaned["source"] = source
+        return cleaned
+
+
+class LocalItemTextForm(forms.Form):
+    """The licence reference, and a box for the wording of each locally licensed item."""
+
+    licence_reference = forms.CharField(
+        label="Licence reference",
+        help_text="The reference of the trust's permission to use this wording, for example "
+        "the licence or agreement number",
+        max_length=LICENCE_REFERENCE_LENGTH,
+        error_messages={
+            "required": "Enter the licence reference",
+            "max_length": f"The licence reference must be {LICENCE_REFERENCE_LENGTH} "
+            "characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, items: list[tuple[str, str]], cancel_url: str, **kwargs):
+        """``items`` is (item id, label) for each item whose text is supplied locally."""
+        super().__init__(*args, **kwargs)
+        self.item_fields = {}
+        for item_id, label in items:
+            name = f"item_{item_id}"
+            self.fields[name] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=ITEM_TEXT_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                error_messages={
+                    "max_length": f"{label} must be {ITEM_TEXT_LENGTH} characters or fewer"
+                },
+            )
+            self.item_fields[item_id] = name
+        self.helper = _helper(
+            Field("licence_reference", label_size="s"),
+            *(Field(name, label_size="s") for name in self.item_fields.values()),
+            submit="Save item text",
+            cancel_url=cancel_url,
+        )
+
+    def texts(self) -> dict[str, str]:
+        """Item id -> the wording entered."""
+        return {
+            item_id: self.cleaned_data.get(name, "") for item_id, name in self.item_fields.items()
+        }

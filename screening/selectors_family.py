@@ -1,0 +1,267 @@
+"""Reads for step 2 on the family page and the home page, in a fixed number of queries.
+
+Dependencies run one way (conversations ← screening), so the conversations app never imports
+this module: ``ScreeningConfig.ready()`` registers these readers with the family and home pages
+(``conversations.selectors.register_family_page_reader`` and ``register_home_page_reader``).
+Each starts from ``visible_to(user)``.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import engine
+from .models import Concern, Observation, ScreeningResult
+
+# The chart's drawing area, in SVG user units; it scales to the width of the page.
+CHART_WIDTH = 640
+CHART_HEIGHT = 220
+CHART_LEFT = 40  # room for the totals on the axis
+CHART_RIGHT = CHART_WIDTH - 140  # room for the band names, clear of the points
+CHART_TOP = 12
+CHART_BOTTOM = CHART_HEIGHT - 32  # room for the contact dates
+#: Inside the axes, so the first and last points are not drawn on them.
+CHART_INSET = 24
+#: More contacts than this and only the first and last are dated under the chart.
+CHART_MAX_DATE_LABELS = 6
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    """One result on the chart."""
+
+    x: float
+    y: float
+    total: int
+    label: str
+
+
+@dataclass(frozen=True)
+class ChartThreshold:
+    """A horizontal line where a band starts."""
+
+    y: float
+    value: int
+    label: str
+
+    @property
+    def text_y(self) -> float:
+        """Text is centred on its line (SVG text sits on its baseline; y grows downwards)."""
+        return self.y + 4
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An instrument's totals across contacts, as coordinates for a server-drawn SVG."""
+
+    id: str
+    title: str
+    description: str
+    points: list[ChartPoint]
+    thresholds: list[ChartThreshold]
+    axis_min: int
+    axis_max: int
+    width: int = CHART_WIDTH
+    height: int = CHART_HEIGHT
+    left: int = CHART_LEFT
+    right: int = CHART_RIGHT
+    top: int = CHART_TOP
+    bottom: int = CHART_BOTTOM
+
+    @property
+    def value_x(self) -> int:
+        """Where the totals on the axis end (they are right-aligned)."""
+        return self.left - 6
+
+    @property
+    def axis_min_y(self) -> int:
+        return self.bottom + 4
+
+    @property
+    def axis_max_y(self) -> int:
+        return self.top + 4
+
+    @property
+    def band_x(self) -> int:
+        """Where the band names start, right of the plot."""
+        return self.right + 6
+
+    @property
+    def date_y(self) -> int:
+        """The baseline of the dates under the chart."""
+        return self.bottom + 20
+
+    @property
+    def polyline(self) -> str:
+        """The points as an SVG ``points`` attribute."""
+        return " ".join(f"{point.x:g},{point.y:g}" for point in self.points)
+
+    @property
+    def date_labels(self) -> list[ChartPoint]:
+        """The points dated under the chart: all of them, or the first and last if crowded."""
+        if len(self.points) <= CHART_MAX_DATE_LABELS:
+            return self.points
+        return [self.points[0], self.points[-1]]
+
+
+@dataclass
+class InstrumentResults:
+    """One instrument's current results for a family, oldest contact first."""
+
+    code: str
+    name: str
+    results: list[ScreeningResult]
+    chart: Chart | None = None
+
+
+@dataclass
+class FamilyScreening:
+    """What the family page shows from step 2."""
+
+    instruments: list[InstrumentResults] = field(default_factory=list)
+    open_concerns: list[Concern] = field(default_factory=list)
+    closed_concerns: list[Concern] = field(default_factory=list)
+    strengths: list[Observation] = field(default_factory=list)
+    needs: list[Observation] = field(default_factory=list)
+
+    @property
+    def concern_groups(self) -> list[dict]:
+        """Open then closed concerns, each with what to say when there are none."""
+        return [
+            {"title": "Open concerns", "concerns": self.open_concerns, "empty": "No open concern."},
+            {
+                "title": "Closed concerns",
+                "concerns": self.closed_concerns,
+                "empty": "No closed concern.",
+            },
+        ]
+
+    @property
+    def observation_groups(self) -> list[dict]:
+        """Strengths then areas of need, each with what to say when there are none."""
+        return [
+            {"title": "Strengths", "observations": self.strengths, "empty": "None recorded yet."},
+            {"title": "Areas of need", "observations": self.needs, "empty": "None recorded yet."},
+        ]
+
+
+def family_screening(*, user, family) -> dict:
+    """Results per instrument with their charts, concerns and observations (four queries)."""
+    results = list(
+        ScreeningResult.objects.visible_to(user)
+        .current()
+        .filter(family=family)
+        .select_related("contact")
+        # Each version's definition once, however many results were scored with it.
+        .prefetch_related("definition")
+        .order_by("contact__contact_date", "recorded_at", "pk")
+    )
+    concerns = list(
+        Concern.objects.visible_to(user)
+        .filter(family=family)
+        .select_related("category", "contact", "acknowledged_by")
+    )
+    observations = list(
+        Observation.objects.visible_to(user).filter(family=family).select_related("contact")
+    )
+    return {
+        "screening": FamilyScreening(
+            instruments=_by_instrument(results),
+            open_concerns=[concern for concern in concerns if concern.closed_at is None],
+            closed_concerns=[concern for concern in concerns if concern.closed_at is not None],
+            strengths=[o for o in observations if o.kind == Observation.Kind.STRENGTH],
+            needs=[o for o in observations if o.kind == Observation.Kind.NEED],
+        )
+    }
+
+
+def urgent_concerns_for_home(*, user) -> dict:
+    """Urgent concerns in the user's team that nobody has acknowledged yet, oldest first."""
+    return {
+        "urgent_concerns": list(
+            Concern.objects.visible_to(user)
+            .awaiting_acknowledgement()
+            .select_related("family", "category", "contact")
+            .order_by("raised_at", "pk")
+        )
+    }
+
+
+def _by_instrument(results: list[ScreeningResult]) -> list[InstrumentResults]:
+    grouped: dict[str, list[ScreeningResult]] = {}
+    for result in results:
+        grouped.setdefault(result.definition.code, []).append(result)
+    instruments = []
+    for code, rows in grouped.items():
+        newest = max(rows, key=lambda row: row.definition.version).definition
+        loaded = engine.load_definition(newest.definition)
+        instruments.append(
+            InstrumentResults(
+                code=code, name=loaded.short_name, results=rows, chart=result_chart(loaded, rows)
+            )
+        )
+    return sorted(instruments, key=lambda instrument: instrument.name.lower())
+
+
+def result_chart(definition: engine.Definition, results: list[ScreeningResult]) -> Chart | None:
+    """Totals across contacts with the band thresholds, or None if there is nothing to draw.
+
+    Only instruments scored from items have a range of totals and bands to draw against; the
+    thresholds are the newest version's.
+    """
+    scored = [result for result in results if result.total is not None]
+    if definition.kind != "items" or not scored:
+        return None
+    low, high = definition.min_total, definition.max_total
+    if high <= low:
+        return None
+
+    def y_of(value: int) -> float:
+        clamped = min(max(value, low), high)
+        return round(CHART_BOTTOM - (clamped - low) / (high - low) * (CHART_BOTTOM - CHART_TOP), 1)
+
+    first_x, last_x = CHART_LEFT + CHART_INSET, CHART_RIGHT - CHART_INSET
+    step = (last_x - first_x) / (len(scored) - 1) if len(scored) > 1 else 0
+    points = [
+        ChartPoint(
+            x=round(first_x + index * step if step else (first_x + last_x) / 2, 1),
+            y=y_of(result.total),
+            total=result.total,
+            label=_short_date(result.contact.contact_date),
+        )
+        for index, result in enumerate(scored)
+    ]
+    thresholds = [
+        ChartThreshold(y=y_of(band.min), value=band.min, label=band.label)
+        for band in definition.bands[1:]
+    ]
+    latest = scored[-1]
+    cut_offs = ", ".join(str(threshold.value) for threshold in thresholds)
+    description = (
+        f"{definition.short_name} totals at {_count(len(scored), 'contact')}, from "
+        f"{_long_date(scored[0].contact.contact_date)} to "
+        f"{_long_date(latest.contact.contact_date)}; the latest is {latest.total} "
+        f"({latest.band}). "
+        + (f"Lines mark where the bands start, at {cut_offs}. " if thresholds else "")
+        + "The table below lists every result."
+    )
+    return Chart(
+        id=f"chart-{definition.code}",
+        title=f"{definition.short_name} totals over time",
+        description=description,
+        points=points,
+        thresholds=thresholds,
+        axis_min=low,
+        axis_max=high,
+    )
+
+
+def _short_date(value: date) -> str:
+    return f"{value.day} {value:%b %y}"
+
+
+def _long_date(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

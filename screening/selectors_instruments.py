@@ -1,0 +1,69 @@
+"""Reads about instruments themselves (not about families): the admin's list and item wording.
+
+Nothing here touches a clinical record, so admins may use all of it.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import engine
+from .models import InstrumentDefinition
+
+
+@dataclass(frozen=True)
+class InstrumentVersions:
+    """One instrument and every version of its definition loaded, newest first."""
+
+    code: str
+    name: str
+    versions: list[InstrumentDefinition]
+
+    @property
+    def current(self) -> InstrumentDefinition | None:
+        """The newest version not retired: the one new results are scored with."""
+        return next((version for version in self.versions if version.retired_at is None), None)
+
+
+def instruments_for_admin() -> list[InstrumentVersions]:
+    """Every instrument with its versions, for the admin's list (one query)."""
+    rows = InstrumentDefinition.objects.defer("definition").order_by("code", "-version")
+    grouped: dict[str, list[InstrumentDefinition]] = {}
+    for row in rows:
+        grouped.setdefault(row.code, []).append(row)
+    return [
+        InstrumentVersions(code=code, name=versions[0].name, versions=versions)
+        for code, versions in grouped.items()
+    ]
+
+
+def local_item_texts(definition_row: InstrumentDefinition) -> dict[str, str]:
+    """Item id -> wording entered under local licence for this version.
+
+    One query the first time for a row (none if ``local_item_texts`` was prefetched), then kept
+    on the row, so a form asking ten items asks the database once.
+    """
+    cached = getattr(definition_row, "_local_item_texts", None)
+    if cached is None:
+        cached = {row.item_id: row.text for row in definition_row.local_item_texts.all()}
+        definition_row._local_item_texts = cached
+    return cached
+
+
+def item_label(definition_row: InstrumentDefinition, item: engine.Item | Mapping[str, Any]) -> str:
+    """The wording to show for an item: local licensed text if entered, else the shipped text.
+
+    For an item whose text is supplied locally and not entered yet, this is the definition's
+    label, such as "EPDS item 3 — text supplied under local licence". ``item`` is an
+    ``engine.Item`` or the item's dict from the stored definition.
+    """
+    if isinstance(item, engine.Item):
+        item_id, text, label, local = item.id, item.text, item.label, item.text_supplied_locally
+    else:
+        item_id, text, label = item["id"], item.get("text"), item.get("label")
+        local = item.get("text_supplied_locally", False)
+    if local:
+        entered = local_item_texts(definition_row).get(item_id)
+        if entered:
+            return entered
+    return text or label or f"Item {item_id}"
