@@ -32,6 +32,7 @@ from .forms import (
     item_legend,
 )
 from .models import Concern, InstrumentDefinition, Observation, ScreeningResult
+from .selectors_instruments import local_item_texts
 
 NEEDS_CONSENT_MESSAGE = (
     "The parent's consent, recorded in the conversation at this contact, is needed first."
@@ -137,8 +138,8 @@ class CompleteInstrumentView(_ContactPageView):
             raise Http404("No such instrument") from None
         self.loaded = engine.load_definition(self.definition.definition)
         self.result_only = self.loaded.kind == "result_only"
-        # Wording entered under the trust's licence (EPDS) comes with the admin pages.
-        self.local_texts: dict[str, str] = {}
+        # Wording an admin entered under the trust's licence (EPDS), shown in place of labels.
+        self.local_texts: dict[str, str] = local_item_texts(self.definition)
 
     def make_form(self, data=None):
         if self.result_only:
@@ -281,9 +282,10 @@ def _assessed_on(result: ScreeningResult) -> datetime.date | None:
 def _answers(loaded: engine.Definition, result: ScreeningResult) -> list[dict]:
     """Each item's wording and the answer given, in the order asked."""
     answers = []
+    local_texts = local_item_texts(result.definition)
     for item in loaded.items:
         option = item.option(result.answers.get(item.id) or "")
-        answers.append({"item": item_legend(loaded, item), "option": option})
+        answers.append({"item": item_legend(loaded, item, local_texts), "option": option})
     return answers
 
 

@@ -359,3 +359,20 @@ def test_observation_without_consent_records_nothing(hv_client, family, hv):
     response = hv_client.post(url("observation_create", contact.pk), data)
     assert response["Location"] == url("screening_start", contact.pk)
     assert Observation.objects.count() == 0
+
+
+def test_epds_shows_the_wording_an_admin_entered_under_local_licence(
+    hv_client, contact, admin_user
+):
+    from screening.models import InstrumentDefinition
+
+    epds = InstrumentDefinition.objects.filter(code="epds").order_by("-version").first()
+    services.local_item_text_save(
+        actor=admin_user,
+        definition=epds,
+        texts={"1": "Locally licensed wording for the first item"},
+        licence_reference="Trust licence 2026/17",
+    )
+    html = html_of(hv_client.get(url("screening_complete", contact.pk, "epds")))
+    assert "Locally licensed wording for the first item" in html
+    assert "EPDS item 2 — text supplied under local licence" in html
