@@ -46,3 +46,13 @@ def test_demo_accounts_can_sign_in(client):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     response = client.post("/sign-in/", {"username": "hv.amara", "password": DEMO_PASSWORD})
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_demo_admin_may_manage_concern_categories_but_nothing_clinical():
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    admin = User.objects.get(role=Role.ADMIN)
+    assert admin.has_perm("screening.add_concerncategory")
+    assert admin.has_perm("accounts.change_team")
+    assert not admin.has_perm("conversations.view_family")
+    assert not admin.has_perm("screening.view_screeningresult")

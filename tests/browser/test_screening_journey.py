@@ -45,7 +45,18 @@ def load_step_2_data():
         )
 
 
-def test_hv_completes_phq9_sees_the_urgent_concern_and_acknowledges_it(page, hv):
+def team_lead_home(page, team_lead):
+    """The team lead's home page, in a browser session of their own."""
+    scheme, _, host = page.url.split("/", 3)[:3]
+    context = page.context.browser.new_context(base_url=f"{scheme}//{host}")
+    lead_page = context.new_page()
+    lead_page.goto("/")
+    sign_in(lead_page, team_lead)
+    heading(lead_page, "Caseload")
+    return context, lead_page
+
+
+def test_hv_completes_phq9_sees_the_urgent_concern_and_acknowledges_it(page, hv, team_lead):
     load_step_2_data()
     phq9 = engine.load_definition(services.current_definition("phq9").definition)
     family = FamilyFactory(team=hv.team, named_hv=hv, name="Okafor")
@@ -97,6 +108,14 @@ def test_hv_completes_phq9_sees_the_urgent_concern_and_acknowledges_it(page, hv)
     expect(page.locator("main")).to_contain_text("2 out of 27")
     expect(page.locator("main")).to_contain_text("Minimal")
     assert_accessible(page)
+
+    # The team lead sees it at the top of their home page until it is acknowledged.
+    lead_context, lead_page = team_lead_home(page, team_lead)
+    urgent = lead_page.locator(".nhsuk-warning-callout")
+    expect(urgent).to_contain_text("Urgent concern to acknowledge")
+    expect(urgent).to_contain_text("Okafor")
+    assert_accessible(lead_page)
+
     callout.get_by_role("button", name="Acknowledge the urgent concern").click()
 
     # Acknowledge it with the action taken.
@@ -120,6 +139,12 @@ def test_hv_completes_phq9_sees_the_urgent_concern_and_acknowledges_it(page, hv)
     expect(callout.get_by_role("button", name="Acknowledge the urgent concern")).to_have_count(0)
     assert_accessible(page)
     assert page.csp_violations == []
+
+    # Acknowledged: it has left the team lead's home page.
+    lead_page.reload()
+    heading(lead_page, "Caseload")
+    expect(lead_page.locator(".nhsuk-warning-callout")).to_have_count(0)
+    lead_context.close()
 
 
 def test_hv_records_a_strength_a_concern_and_a_rater_result(page, hv):

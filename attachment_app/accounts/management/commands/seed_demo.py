@@ -5,6 +5,7 @@ from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 
 from attachment_app.accounts.models import Role, Team, User
 
@@ -25,8 +26,8 @@ USERS = [
     ("admin", "Fatima", "Ali", Role.ADMIN, None),
 ]
 
-#: What an admin may manage in Django's admin: people and teams, nothing clinical.
-ADMIN_PERMISSIONS = [("accounts", "team"), ("accounts", "user")]
+#: What an admin may manage in Django's admin: people, teams, concern categories; nothing clinical.
+ADMIN_PERMISSIONS = [("accounts", "team"), ("accounts", "user"), ("screening", "concerncategory")]
 
 
 class Command(BaseCommand):
@@ -40,10 +41,10 @@ class Command(BaseCommand):
         for spec in TEAMS:
             team, _ = Team.objects.update_or_create(name=spec["name"], defaults=spec)
             teams[team.name] = team
-        admin_permissions = Permission.objects.filter(
-            content_type__app_label__in=[app for app, _ in ADMIN_PERMISSIONS],
-            content_type__model__in=[model for _, model in ADMIN_PERMISSIONS],
-        )
+        exact_models = Q()
+        for app, model in ADMIN_PERMISSIONS:
+            exact_models |= Q(content_type__app_label=app, content_type__model=model)
+        admin_permissions = Permission.objects.filter(exact_models)
         lines = []
         for username, first, last, role, team_name in USERS:
             user, _ = User.objects.update_or_create(
