@@ -125,12 +125,12 @@ CRISPY_FAIL_SILENTLY = not DEBUG
 
 # PostgreSQL is the only database this code supports. `make run` starts an embedded server and
 # sets DATABASE_URL; `make test` uses the machine's server (see attachment_app/devservices.py).
+# Outside production, a bare `manage.py` command talks to a local server on the standard port.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if not DATABASE_URL:
-    raise ImproperlyConfigured(
-        "DATABASE_URL is not set. Use `make run` or `make test`, which start or find PostgreSQL "
-        "and set it, or export DATABASE_URL=postgres://user@host:5432/dbname."
-    )
+    if PRODUCTION:
+        raise ImproperlyConfigured("DATABASE_URL must be set when DJANGO_ENV=production.")
+    DATABASE_URL = "postgres://postgres@127.0.0.1:5432/starting_relationships"
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True

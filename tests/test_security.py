@@ -176,3 +176,16 @@ def test_no_template_comment_spans_lines():
         for number, line in enumerate(template.read_text().splitlines(), 1):
             if "{#" in line:
                 assert "#}" in line, f"{template}:{number}"
+
+
+def test_production_refuses_to_start_without_a_database_url():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE_DIR,
+        env=production_env(DATABASE_URL=None),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "DATABASE_URL must be set" in result.stderr
