@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from attachment_app.accounts.models import User
+from attachment_app.accounts.scoping import check_may_record
 
 from .models import (
     Baby,
@@ -48,10 +49,7 @@ class ConsentRequired(PermissionDenied):
 
 
 def _check_clinical(actor: User, family: Family | None = None) -> None:
-    if not actor.is_clinical or not actor.is_active:
-        raise PermissionDenied("Only health visitors and team leads record families.")
-    if family is not None and family.team_id != actor.team_id:
-        raise PermissionDenied("This family belongs to another team.")
+    check_may_record(actor, family.team_id if family is not None else None)
 
 
 def normalise_postcode(postcode: str) -> str:

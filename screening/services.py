@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from attachment_app.accounts.models import User
+from attachment_app.accounts.scoping import check_may_record
 from conversations.models import ConsentDecision, Contact
 from conversations.services import ConsentRequired
 
@@ -28,10 +29,7 @@ from .models import (
 
 
 def _check_clinical(actor: User, contact: Contact) -> None:
-    if not actor.is_clinical or not actor.is_active:
-        raise PermissionDenied("Only health visitors and team leads record screening.")
-    if contact.family.team_id != actor.team_id:
-        raise PermissionDenied("This family belongs to another team.")
+    check_may_record(actor, contact.family.team_id)
 
 
 def _require_consent(contact: Contact) -> None:
@@ -295,8 +293,7 @@ def concern_raise(
 def concern_acknowledge(*, actor: User, concern: Concern, action_taken: str) -> Concern:
     """Record who acknowledged an urgent concern, when, and what they did."""
     concern = Concern.objects.select_for_update().select_related("family").get(pk=concern.pk)
-    if not actor.is_clinical or concern.family.team_id != actor.team_id:
-        raise PermissionDenied("Only the family's team can acknowledge this concern.")
+    check_may_record(actor, concern.family.team_id)
     if not concern.urgent:
         raise ValidationError({"concern": "Only urgent concerns need acknowledging."})
     if concern.acknowledged_at is not None:

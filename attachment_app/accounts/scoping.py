@@ -5,6 +5,7 @@ through :func:`team_scope`. Health visitors and team leads see their own team's 
 admins, users without a known role and signed-out users see none.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 
 from .models import CLINICAL_ROLES
@@ -20,6 +21,20 @@ def team_scope(user, team_field: str = "team") -> models.Q:
     if getattr(user, "role", None) in CLINICAL_ROLES and user.team_id is not None:
         return models.Q(**{team_field: user.team_id})
     return NOTHING
+
+
+def check_may_record(user, team_id: int | None = None) -> None:
+    """Refuse unless ``user`` is an active HV or team lead (of team ``team_id``, when given).
+
+    The write-side twin of :func:`team_scope`: every service that records something about a
+    family calls it, so reading and writing follow the same rule.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise PermissionDenied("Sign in to record this.")
+    if getattr(user, "role", None) not in CLINICAL_ROLES or user.team_id is None:
+        raise PermissionDenied("Only health visitors and team leads record families' details.")
+    if team_id is not None and team_id != user.team_id:
+        raise PermissionDenied("This family belongs to another team.")
 
 
 class TeamScopedQuerySet(models.QuerySet):

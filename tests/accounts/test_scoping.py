@@ -50,3 +50,19 @@ def test_clinical_role_without_team_is_refused_by_the_database(team_a):
 
     with pytest.raises(IntegrityError):
         User.objects.create(username="lost", role="health_visitor", team=None)
+
+
+@pytest.mark.django_db
+def test_only_own_team_clinical_staff_may_record(hv, team_lead, hv_b, admin_user, no_role_user):
+    from django.core.exceptions import PermissionDenied
+
+    from attachment_app.accounts.scoping import check_may_record
+
+    check_may_record(hv, hv.team_id)
+    check_may_record(team_lead, hv.team_id)
+    for outsider in (hv_b, admin_user, no_role_user):
+        with pytest.raises(PermissionDenied):
+            check_may_record(outsider, hv.team_id)
+    hv.is_active = False
+    with pytest.raises(PermissionDenied):
+        check_may_record(hv)
