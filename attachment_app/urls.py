@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("conversations.urls")),
     path("", include("screening.urls")),
     path("instruments/", include("screening.urls_admin")),
+    path("", include("referrals.urls")),
+    path("directory/", include("referrals.urls_directory")),
     path("", include("attachment_app.accounts.urls")),
     path("healthz", healthz, name="healthz"),
     path("django-admin/", admin.site.urls),

@@ -1,1 +1,570 @@
-"""Step 3: the service directory, signposting, referrals and reminders."""
+"""Step 3: the service directory, signposting, referrals and follow-up support.
+
+The directory follows the Open Referral UK (HSDS 3.0) data standard closely: organisation,
+service, location, service at location, service area, schedule, taxonomy term. Field names
+keep the standard's where they mean the same thing, so import and export are a mapping. The
+directory is shared by every team and configured by admins; it holds no personal data.
+
+Referrals, signposting and follow-ups belong to a family and so to its team: their querysets
+scope through ``family__team`` like every other clinical record.
+"""
+
+import uuid
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+from attachment_app.accounts.scoping import TeamScopedQuerySet
+from conversations.models import NOTE_LENGTH, Contact, Family, FamilyOwnedQuerySet
+from screening.models import Concern, ConcernCategory
+
+from .workflow import OPEN_STATUSES, Status
+
+# --- Directory ----------------------------------------------------------------------------------
+
+
+class EvidenceLevel(models.TextChoices):
+    """How strong the evidence is for an intervention (Wright et al. 2023, NIHR HTA 27(2))."""
+
+    STRONG = "strong", "Strong"
+    INTERMEDIATE = "intermediate", "Intermediate"
+    WEAK = "weak", "Weak or none"
+
+
+#: Sort order: the best-evidenced interventions first.
+EVIDENCE_RANK = {EvidenceLevel.STRONG: 0, EvidenceLevel.INTERMEDIATE: 1, EvidenceLevel.WEAK: 2}
+
+
+class Intervention(models.Model):
+    """A parent-infant relationship intervention and the strength of its evidence."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(max_length=1000)
+    evidence_level = models.CharField(max_length=20, choices=EvidenceLevel.choices)
+    evidence_source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(evidence_level__in=EvidenceLevel.values),
+                name="intervention_evidence_level_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def evidence_rank(self) -> int:
+        return EVIDENCE_RANK[self.evidence_level]
+
+
+class TaxonomyTerm(models.Model):
+    """A category of service (HSDS taxonomy_term), mapped to the concerns it can help with."""
+
+    uid = models.UUIDField("ID", default=uuid.uuid4, unique=True, editable=False)
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(max_length=1000, blank=True)
+    vocabulary = models.CharField(max_length=60, default="starting-relationships")
+    concern_categories = models.ManyToManyField(
+        ConcernCategory,
+        blank=True,
+        related_name="+",
+        help_text="Services with this term are suggested for families with these concerns.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LocalAuthority(models.Model):
+    """A local authority and the postcode districts it covers, for services it commissions."""
+
+    code = models.CharField(
+        "GSS code", max_length=9, unique=True, help_text="For example E08000035."
+    )
+    name = models.CharField(max_length=120)
+    postcode_districts = ArrayField(
+        models.CharField(max_length=4),
+        default=list,
+        blank=True,
+        help_text="The outward codes of its postcodes, for example LS1, LS6.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "local authorities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@pghistory.track()
+class Organization(models.Model):
+    """An organisation that runs services (HSDS organization)."""
+
+    uid = models.UUIDField("ID", default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    description = models.TextField(max_length=2000, blank=True)
+    email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    last_modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["retired_at", "name"], name="organization_current")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceQuerySet(models.QuerySet):
+    def referable(self):
+        """Services a family can be signposted or referred to now."""
+        return self.filter(status=Service.Status.ACTIVE, organization__retired_at__isnull=True)
+
+
+@pghistory.track()
+class Service(models.Model):
+    """A service families can be signposted or referred to (HSDS service)."""
+
+    class Status(models.TextChoices):
+        # The HSDS 3.0 values, spelt as the standard spells them.
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+        DEFUNCT = "defunct", "Retired"
+        TEMPORARILY_CLOSED = "temporarily closed", "Temporarily closed"
+
+    class ReferralMethod(models.TextChoices):
+        EMAIL = "email", "Email"
+        PHONE = "phone", "Phone"
+        ONLINE_FORM = "online_form", "Online form"
+        INTERNAL = "internal", "Internal (within the trust)"
+
+    class Subject(models.TextChoices):
+        PARENT = "parent", "Parent or carer"
+        BABY = "baby", "Baby"
+        DYAD = "dyad", "Parent and baby together"
+
+    uid = models.UUIDField("ID", default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(
+        Organization, verbose_name="Organisation", on_delete=models.PROTECT, related_name="services"
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(max_length=4000)
+    url = models.URLField("Website", blank=True)
+    email = models.EmailField("Email address", blank=True)
+    phone = models.CharField("Phone number", max_length=30, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    accepts_referrals = models.BooleanField(
+        "Accepts referrals from professionals",
+        default=True,
+        help_text="If not, families can be signposted to it but not referred.",
+    )
+    referral_method = models.CharField(
+        "How to refer", max_length=20, choices=ReferralMethod.choices, blank=True
+    )
+    application_process = models.TextField("Referral instructions", max_length=2000, blank=True)
+    response_working_days = models.PositiveSmallIntegerField(
+        "Expected response time in working days", null=True, blank=True
+    )
+    # HSDS gives ages in years; a baby's needs change by the month, so months are kept here and
+    # converted when exported.
+    minimum_age_months = models.PositiveSmallIntegerField(
+        "Youngest age in months",
+        null=True,
+        blank=True,
+        help_text="Leave blank if there is no lower limit. 0 includes pregnancy.",
+    )
+    maximum_age_months = models.PositiveSmallIntegerField(
+        "Oldest age in months", null=True, blank=True, help_text="Leave blank if there is no limit."
+    )
+    referral_subjects = ArrayField(
+        models.CharField(max_length=10, choices=Subject.choices),
+        verbose_name="Who may be referred",
+        default=list,
+        blank=True,
+    )
+    eligibility_description = models.TextField(max_length=2000, blank=True)
+    fees_description = models.CharField("Cost", max_length=300, blank=True)
+    schedule_description = models.CharField("Opening times", max_length=300, blank=True)
+    assured_date = models.DateField("Last assured", null=True, blank=True)
+    assurer_email = models.EmailField("Assured by (email)", blank=True)
+    taxonomy_terms = models.ManyToManyField(
+        TaxonomyTerm, verbose_name="Categories", blank=True, related_name="services"
+    )
+    interventions = models.ManyToManyField(Intervention, blank=True, related_name="services")
+    last_modified = models.DateTimeField(auto_now=True)
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["status", "name"], name="service_status_name")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["active", "inactive", "defunct", "temporarily closed"]
+                ),
+                name="service_status_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(minimum_age_months__isnull=True)
+                | models.Q(maximum_age_months__isnull=True)
+                | models.Q(minimum_age_months__lte=models.F("maximum_age_months")),
+                name="service_age_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepts_referrals=False) | ~models.Q(referral_method=""),
+                name="service_referrals_have_method",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_referable(self) -> bool:
+        return self.status == self.Status.ACTIVE and self.organization.retired_at is None
+
+    def age_range_label(self) -> str:
+        low, high = self.minimum_age_months, self.maximum_age_months
+        if low is None and high is None:
+            return "Any age"
+        if high is None:
+            return f"From {low} months"
+        if low is None or low == 0:
+            return f"Pregnancy to {high} months"
+        return f"{low} to {high} months"
+
+
+class ServiceArea(models.Model):
+    """Where a service takes families from (HSDS service_area)."""
+
+    class ExtentType(models.TextChoices):
+        NATIONAL = "national", "Everywhere in England"
+        POSTCODE_DISTRICT = "postcode_district", "Postcode district"
+        LOCAL_AUTHORITY = "local_authority", "Local authority"
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_areas")
+    name = models.CharField(max_length=120)
+    extent_type = models.CharField(max_length=20, choices=ExtentType.choices)
+    extent = models.CharField(max_length=20, blank=True)
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["extent_type", "name"]
+        indexes = [models.Index(fields=["extent_type", "extent"], name="service_area_extent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(extent_type="national")
+                | models.Q(extent_type="postcode_district", local_authority__isnull=True)
+                & ~models.Q(extent="")
+                | models.Q(extent_type="local_authority", local_authority__isnull=False),
+                name="service_area_extent_complete",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Location(models.Model):
+    """A place where services are delivered (HSDS location with its address)."""
+
+    uid = models.UUIDField("ID", default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    address_1 = models.CharField("Address", max_length=200, blank=True)
+    city = models.CharField("Town or city", max_length=120, blank=True)
+    postal_code = models.CharField("Postcode", max_length=8, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceAtLocation(models.Model):
+    """A service offered at a location (HSDS service_at_location)."""
+
+    uid = models.UUIDField("ID", default=uuid.uuid4, unique=True, editable=False)
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="service_at_locations"
+    )
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "location"], name="service_at_location_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} at {self.location}"
+
+
+# --- Signposting, referrals, follow-ups -------------------------------------------------------
+
+
+@pghistory.track()
+class Signpost(models.Model):
+    """Information about a service or resource given to the parent. No workflow."""
+
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="signposts")
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resource_name = models.CharField("Resource", max_length=200, blank=True)
+    resource_url = models.URLField("Resource web address", blank=True)
+    given_on = models.DateField()
+    note = models.TextField(max_length=NOTE_LENGTH, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    # One submission of the form is one record, however often the button is pressed.
+    form_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+
+    objects = FamilyOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-given_on", "-pk"]
+        indexes = [models.Index(fields=["family", "-given_on"], name="signpost_family_recent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(service__isnull=False) | ~models.Q(resource_name=""),
+                name="signpost_names_what_was_given",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Signposted {self.given_on:%d %B %Y}"
+
+    @property
+    def what(self) -> str:
+        return self.service.name if self.service_id else self.resource_name
+
+
+class ReferralQuerySet(FamilyOwnedQuerySet):
+    def open(self):
+        """Referrals still in progress."""
+        return self.filter(status__in=sorted(OPEN_STATUSES))
+
+    def awaiting_review(self):
+        """Submitted referrals waiting for a team lead, oldest first."""
+        return self.filter(status=Status.SUBMITTED).order_by("submitted_at", "pk")
+
+    def awaiting_retrospective_review(self):
+        """Urgent referrals sent without review that no team lead has looked at yet."""
+        return self.filter(
+            needs_retrospective_review=True, retrospectively_reviewed_at__isnull=True
+        ).order_by("sent_at", "pk")
+
+
+# pghistory would name its model "ReferralEvent" and its accessor "events": the workflow has those.
+@pghistory.track(
+    model_name="ReferralSnapshot", obj_field=pghistory.ObjForeignKey(related_name="snapshots")
+)
+class Referral(models.Model):
+    """A referral of a family to a service, moved through its workflow by ``referral_transition``.
+
+    The status is a column with a check constraint; every change appends a ``ReferralEvent``.
+    ``version`` goes up with every change, so a form posted against an older version is refused
+    rather than silently overwriting what someone else did.
+    """
+
+    class Urgency(models.TextChoices):
+        ROUTINE = "routine", "Routine"
+        URGENT = "urgent", "Urgent"
+
+    class SharingBasis(models.TextChoices):
+        CONSENT = "consent", "The parent consents to sharing"
+        SAFEGUARDING = "safeguarding", "Safeguarding: sharing without consent"
+
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="referrals")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="referrals")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
+    reason = models.TextField("Reason for referral", max_length=NOTE_LENGTH, blank=True)
+    concerns = models.ManyToManyField(Concern, blank=True, related_name="referrals")
+    sharing_basis = models.CharField(max_length=20, choices=SharingBasis.choices, blank=True)
+    safeguarding_justification = models.TextField(max_length=NOTE_LENGTH, blank=True)
+    information_shared = models.TextField(max_length=NOTE_LENGTH, blank=True)
+    eligibility_override_reason = models.TextField(max_length=NOTE_LENGTH, blank=True)
+    needs_retrospective_review = models.BooleanField(default=False)
+    retrospectively_reviewed_at = models.DateTimeField(null=True, blank=True)
+    retrospectively_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+    form_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["family", "-created_at"], name="referral_family_recent"),
+            models.Index(
+                fields=["submitted_at"],
+                name="referral_awaiting_review",
+                condition=models.Q(status="submitted"),
+            ),
+            models.Index(
+                fields=["sent_at"],
+                name="referral_retrospective_review",
+                condition=models.Q(
+                    needs_retrospective_review=True, retrospectively_reviewed_at__isnull=True
+                ),
+            ),
+            models.Index(fields=["status", "status_changed_at"], name="referral_status_age"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=Status.values), name="referral_status_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(urgency__in=["routine", "urgent"]),
+                name="referral_urgency_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sharing_basis__in=["", "consent", "safeguarding"]),
+                name="referral_sharing_basis_known",
+            ),
+            # Sharing without consent is lawful only with a recorded justification.
+            models.CheckConstraint(
+                condition=~models.Q(sharing_basis="safeguarding")
+                | ~models.Q(safeguarding_justification=""),
+                name="referral_safeguarding_justified",
+            ),
+            # Past the draft, a referral always says on what basis information was shared.
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "returned"])
+                | ~models.Q(sharing_basis="")
+                | models.Q(status="withdrawn", submitted_at__isnull=True, sent_at__isnull=True),
+                name="referral_shared_with_basis",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral to {self.service} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.urgency == self.Urgency.URGENT
+
+
+class ReferralEventQuerySet(TeamScopedQuerySet):
+    team_field = "referral__family__team"
+
+
+class ReferralEvent(models.Model):
+    """One change to a referral: who, when, from and to which status, and why. Append-only."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        EDITED = "edited", "Edited"
+        TRANSITION = "transition", "Status changed"
+        REVIEWED = "reviewed", "Reviewed after sending"
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    note = models.TextField(max_length=NOTE_LENGTH, blank=True)
+
+    objects = ReferralEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["referral", "at"], name="referral_event_history")]
+        triggers = [
+            pgtrigger.Protect(
+                name="referral_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%d %B %Y %H:%M}"
+
+
+class FollowUpQuerySet(FamilyOwnedQuerySet):
+    def open(self):
+        """Follow-ups neither done nor cancelled."""
+        return self.filter(done_at__isnull=True, cancelled_at__isnull=True)
+
+
+@pghistory.track()
+class FollowUp(models.Model):
+    """Further support from the team itself: a contact planned for a date, with its purpose."""
+
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="follow_ups")
+    due_on = models.DateField("Due date")
+    purpose = models.CharField(max_length=300)
+    planned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    planned_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closing_note = models.CharField(max_length=300, blank=True)
+    done_contact = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [
+            models.Index(
+                fields=["family", "due_on"],
+                name="follow_up_open",
+                condition=models.Q(done_at__isnull=True, cancelled_at__isnull=True),
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(done_at__isnull=True) | models.Q(cancelled_at__isnull=True),
+                name="follow_up_done_or_cancelled",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cancelled_at__isnull=True) | ~models.Q(closing_note=""),
+                name="follow_up_cancelled_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Follow-up due {self.due_on:%d %B %Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None and self.cancelled_at is None

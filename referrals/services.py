@@ -1,0 +1,484 @@
+"""Writes for step 3. Each function is one business action, in one transaction.
+
+A referral's status changes only in :func:`referral_transition`, which locks the row, checks the
+workflow table and the actor's right to the move, refuses a form posted against an older version
+of the referral, and appends the event. Admins configure the directory and nothing else.
+"""
+
+import datetime
+import uuid
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from attachment_app.accounts.models import Role, User
+from attachment_app.accounts.scoping import check_may_record
+from conversations.models import Family
+from screening.models import Concern
+
+from . import workflow
+from .eligibility import eligibility_problems, family_circumstances
+from .models import (
+    FollowUp,
+    LocalAuthority,
+    Organization,
+    Referral,
+    ReferralEvent,
+    Service,
+    ServiceArea,
+    Signpost,
+)
+from .workflow import Status
+
+
+class StaleReferral(Exception):
+    """The referral changed after the form was opened; nothing was saved."""
+
+    def __init__(self, referral: Referral, *, who: str):
+        self.referral = referral
+        super().__init__(
+            f"{who} changed this referral while you were working on it, so your change was not "
+            "saved. It now shows as \u201c{status}\u201d. What you typed is still below: check "
+            "the referral and try again if it is still needed.".format(
+                status=referral.get_status_display().lower()
+            )
+        )
+
+
+# --- Directory (admins) -----------------------------------------------------------------------
+
+
+def _check_admin(actor: User) -> None:
+    if not (actor.is_authenticated and actor.is_active and actor.role == Role.ADMIN):
+        raise PermissionDenied("Only admins configure the service directory.")
+
+
+@transaction.atomic
+def organization_save(
+    *, actor: User, organization: Organization | None = None, **fields
+) -> Organization:
+    """Add an organisation, or change one."""
+    _check_admin(actor)
+    organization = organization or Organization()
+    for name, value in fields.items():
+        setattr(organization, name, value.strip() if isinstance(value, str) else value)
+    organization.full_clean()
+    organization.save()
+    return organization
+
+
+@transaction.atomic
+def organization_retire(*, actor: User, organization: Organization) -> Organization:
+    """Retire an organisation: its services can no longer be chosen for new referrals."""
+    _check_admin(actor)
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if organization.retired_at is None:
+        organization.retired_at = timezone.now()
+        organization.save(update_fields=["retired_at", "last_modified"])
+    return organization
+
+
+def parse_postcode_districts(text: str) -> list[str]:
+    """Postcode districts from text separated by commas or spaces, checked and upper-cased."""
+    districts = []
+    for part in text.replace(",", " ").split():
+        district = part.strip().upper()
+        if not (2 <= len(district) <= 4 and district[0].isalpha() and district[-1].isalnum()):
+            raise ValidationError(
+                {"postcode_districts": f"\u201c{part}\u201d is not a postcode district like LS6."}
+            )
+        if district not in districts:
+            districts.append(district)
+    return districts
+
+
+@transaction.atomic
+def service_save(
+    *,
+    actor: User,
+    service: Service | None = None,
+    taxonomy_terms: Iterable = (),
+    interventions: Iterable = (),
+    national: bool = False,
+    postcode_districts: Iterable[str] = (),
+    local_authorities: Iterable[LocalAuthority] = (),
+    **fields,
+) -> Service:
+    """Add a service, or change one, with its categories, interventions and areas served."""
+    _check_admin(actor)
+    service = service or Service()
+    for name, value in fields.items():
+        setattr(service, name, value.strip() if isinstance(value, str) else value)
+    if not service.accepts_referrals:
+        service.referral_method = service.referral_method or ""
+    service.full_clean()
+    if not (national or postcode_districts or local_authorities):
+        raise ValidationError({"areas": "Say where the service takes families from."})
+    service.save()
+    service.taxonomy_terms.set(taxonomy_terms)
+    service.interventions.set(interventions)
+    service.service_areas.all().delete()
+    areas = []
+    if national:
+        areas.append(
+            ServiceArea(
+                service=service, name="England", extent_type=ServiceArea.ExtentType.NATIONAL
+            )
+        )
+    areas += [
+        ServiceArea(
+            service=service,
+            name=district,
+            extent_type=ServiceArea.ExtentType.POSTCODE_DISTRICT,
+            extent=district,
+        )
+        for district in postcode_districts
+    ]
+    areas += [
+        ServiceArea(
+            service=service,
+            name=authority.name,
+            extent_type=ServiceArea.ExtentType.LOCAL_AUTHORITY,
+            extent=authority.code,
+            local_authority=authority,
+        )
+        for authority in local_authorities
+    ]
+    ServiceArea.objects.bulk_create(areas)
+    return service
+
+
+@transaction.atomic
+def service_retire(*, actor: User, service: Service) -> Service:
+    """Retire a service: it stays on past referrals but cannot be chosen for new ones."""
+    _check_admin(actor)
+    service = Service.objects.select_for_update().get(pk=service.pk)
+    service.status = Service.Status.DEFUNCT
+    service.save(update_fields=["status", "last_modified"])
+    return service
+
+
+# --- Signposting and follow-ups ---------------------------------------------------------------
+
+
+@transaction.atomic
+def signpost_record(
+    *,
+    actor: User,
+    family: Family,
+    given_on: datetime.date,
+    service: Service | None = None,
+    resource_name: str = "",
+    resource_url: str = "",
+    note: str = "",
+    form_token: uuid.UUID | None = None,
+) -> Signpost:
+    """Record that the parent was given information about a service or resource."""
+    check_may_record(actor, family.team_id)
+    if form_token is not None:
+        existing = Signpost.objects.filter(form_token=form_token, family=family).first()
+        if existing is not None:
+            return existing
+    if service is None and not resource_name.strip():
+        raise ValidationError({"service": "Choose a service or name the resource that was given."})
+    if service is not None and not service.is_referable:
+        raise ValidationError({"service": "This service is no longer running. Choose another."})
+    if given_on > timezone.localdate():
+        raise ValidationError(
+            {"given_on": "The date information was given must be today or in the past."}
+        )
+    signpost = Signpost(
+        family=family,
+        service=service,
+        resource_name=resource_name.strip(),
+        resource_url=resource_url.strip(),
+        given_on=given_on,
+        note=note.strip(),
+        recorded_by=actor,
+        form_token=form_token,
+    )
+    signpost.full_clean()
+    try:
+        with transaction.atomic():
+            signpost.save()
+    except IntegrityError:
+        return Signpost.objects.get(form_token=form_token)
+    return signpost
+
+
+@transaction.atomic
+def follow_up_plan(*, actor: User, family: Family, due_on: datetime.date, purpose: str) -> FollowUp:
+    """Plan a follow-up contact by the team, due on a date, for a purpose."""
+    check_may_record(actor, family.team_id)
+    if due_on < timezone.localdate():
+        raise ValidationError({"due_on": "The due date must be today or in the future."})
+    follow_up = FollowUp(family=family, due_on=due_on, purpose=purpose.strip(), planned_by=actor)
+    follow_up.full_clean()
+    follow_up.save()
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_close(*, actor: User, follow_up: FollowUp, done: bool, note: str = "") -> FollowUp:
+    """Mark a follow-up done, or cancel it with a reason."""
+    follow_up = FollowUp.objects.select_for_update().select_related("family").get(pk=follow_up.pk)
+    check_may_record(actor, follow_up.family.team_id)
+    if not follow_up.is_open:
+        raise ValidationError({"follow_up": "This follow-up has already been closed."})
+    if not done and not note.strip():
+        raise ValidationError({"note": "Say why the follow-up is cancelled."})
+    now = timezone.now()
+    if done:
+        follow_up.done_at = now
+    else:
+        follow_up.cancelled_at = now
+    follow_up.closed_by = actor
+    follow_up.closing_note = note.strip()
+    follow_up.save(update_fields=["done_at", "cancelled_at", "closed_by", "closing_note"])
+    return follow_up
+
+
+# --- Referrals --------------------------------------------------------------------------------
+
+#: What the health visitor writes on a referral; everything else is the workflow's.
+REFERRAL_FIELDS = (
+    "urgency",
+    "reason",
+    "sharing_basis",
+    "safeguarding_justification",
+    "information_shared",
+    "eligibility_override_reason",
+)
+
+
+def _clean_referral_fields(fields: dict) -> dict:
+    unknown = set(fields) - set(REFERRAL_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a referral field: {', '.join(sorted(unknown))}")
+    cleaned = {
+        name: value.strip() if isinstance(value, str) else value for name, value in fields.items()
+    }
+    if cleaned.get("sharing_basis") != Referral.SharingBasis.SAFEGUARDING:
+        cleaned["safeguarding_justification"] = ""
+    return cleaned
+
+
+def _check_concerns(family: Family, concerns: Iterable[Concern]) -> list[Concern]:
+    concerns = list(concerns)
+    if any(concern.family_id != family.pk for concern in concerns):
+        raise ValidationError({"concerns": "Link only this family's concerns."})
+    return concerns
+
+
+def _check_service(referral: Referral) -> None:
+    """A referral names a running service that takes referrals, and the family fits it."""
+    service = Service.objects.select_related("organization").get(pk=referral.service_id)
+    if not service.is_referable:
+        raise ValidationError(
+            {"service": f"{service.name} is no longer running. Choose another service."}
+        )
+    if not service.accepts_referrals:
+        raise ValidationError(
+            {"service": f"{service.name} does not take referrals: signpost the family to it."}
+        )
+    problems = eligibility_problems(
+        service, family_circumstances(referral.family, timezone.localdate())
+    )
+    if problems and not referral.eligibility_override_reason:
+        raise ValidationError(
+            {
+                "eligibility_override_reason": " ".join(problems)
+                + " Say why you are referring anyway, or choose another service."
+            }
+        )
+
+
+def _append_event(
+    referral: Referral, *, actor: User, kind: str, from_status: str = "", note: str = ""
+) -> ReferralEvent:
+    return ReferralEvent.objects.create(
+        referral=referral,
+        kind=kind,
+        from_status=from_status,
+        to_status=referral.status,
+        actor=actor,
+        at=timezone.now(),
+        note=note,
+    )
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    actor: User,
+    family: Family,
+    service: Service,
+    concerns: Iterable[Concern] = (),
+    form_token: uuid.UUID | None = None,
+    **fields,
+) -> Referral:
+    """Start a referral as a draft; the same form posted twice makes one referral."""
+    check_may_record(actor, family.team_id)
+    if form_token is not None:
+        existing = Referral.objects.filter(form_token=form_token, family=family).first()
+        if existing is not None:
+            return existing
+    referral = Referral(
+        family=family,
+        service=service,
+        created_by=actor,
+        form_token=form_token,
+        **_clean_referral_fields(fields),
+    )
+    concerns = _check_concerns(family, concerns)
+    _check_service(referral)
+    referral.full_clean(exclude=["family", "service"])
+    try:
+        with transaction.atomic():
+            referral.save()
+    except IntegrityError:
+        # The same form arrived twice at once: the other request made the referral.
+        return Referral.objects.get(form_token=form_token)
+    referral.concerns.set(concerns)
+    _append_event(referral, actor=actor, kind=ReferralEvent.Kind.CREATED)
+    return referral
+
+
+def _lock(referral: Referral, expected_version: int | None, actor: User) -> Referral:
+    locked = Referral.objects.select_for_update().select_related("family").get(pk=referral.pk)
+    check_may_record(actor, locked.family.team_id)
+    if expected_version is not None and locked.version != expected_version:
+        last = locked.events.select_related("actor").order_by("-at", "-pk").first()
+        who = "Someone else"
+        if last is not None and last.actor_id != actor.pk:
+            who = last.actor.get_full_name() or last.actor.username
+        elif last is not None:
+            who = "You (in another window)"
+        raise StaleReferral(locked, who=who)
+    return locked
+
+
+@transaction.atomic
+def referral_update(
+    *,
+    actor: User,
+    referral: Referral,
+    expected_version: int | None,
+    concerns: Iterable[Concern] | None = None,
+    service: Service | None = None,
+    **fields,
+) -> Referral:
+    """Change what a draft or returned referral says."""
+    referral = _lock(referral, expected_version, actor)
+    if referral.status not in workflow.EDITABLE_STATUSES:
+        raise ValidationError(
+            {"referral": "Only a draft or a returned referral can be changed. Withdraw it instead."}
+        )
+    for name, value in _clean_referral_fields(fields).items():
+        setattr(referral, name, value)
+    if service is not None:
+        referral.service = service
+    _check_service(referral)
+    referral.full_clean(exclude=["family", "service"])
+    referral.version += 1
+    referral.save()
+    if concerns is not None:
+        referral.concerns.set(_check_concerns(referral.family, concerns))
+    _append_event(referral, actor=actor, kind=ReferralEvent.Kind.EDITED)
+    return referral
+
+
+def _check_ready_to_share(referral: Referral) -> None:
+    """What must be on a referral before it leaves the health visitor."""
+    problems = {}
+    if not referral.reason:
+        problems["reason"] = "Say why the family is being referred."
+    if not referral.sharing_basis:
+        problems["sharing_basis"] = (
+            "Record the parent's consent to share, or the safeguarding reason to share without it."
+        )
+    elif (
+        referral.sharing_basis == Referral.SharingBasis.SAFEGUARDING
+        and not referral.safeguarding_justification
+    ):
+        problems["safeguarding_justification"] = "Say why sharing without consent is justified."
+    if not referral.information_shared:
+        problems["information_shared"] = "Say what information will be shared with the service."
+    if problems:
+        raise ValidationError(problems)
+    _check_service(referral)
+
+
+@transaction.atomic
+def referral_transition(
+    *,
+    actor: User,
+    referral: Referral,
+    action: str,
+    note: str = "",
+    expected_version: int | None,
+) -> Referral:
+    """Move a referral along the workflow: the one place its status changes."""
+    referral = _lock(referral, expected_version, actor)
+    transition = workflow.find(action, referral.status)
+    if transition is None:
+        status = referral.get_status_display().lower()
+        raise ValidationError(
+            {"referral": f"A referral that is \u201c{status}\u201d cannot be changed that way."}
+        )
+    if not workflow.may_act(transition, role=actor.role):
+        raise PermissionDenied("Only a team lead can do that.")
+    if transition.urgent_only and not referral.is_urgent:
+        raise ValidationError(
+            {"referral": "Only an urgent referral can be sent without a team lead's review."}
+        )
+    note = note.strip()
+    if transition.note_required and not note:
+        raise ValidationError({"note": f"Enter {transition.note_label.lower()}."})
+    if transition.target in {Status.SUBMITTED, Status.SENT} and transition.source in {
+        Status.DRAFT,
+        Status.RETURNED,
+    }:
+        _check_ready_to_share(referral)
+    now = timezone.now()
+    previous = referral.status
+    referral.status = transition.target
+    referral.status_changed_at = now
+    if transition.target == Status.SUBMITTED:
+        referral.submitted_at = now
+    if transition.target == Status.SENT:
+        referral.sent_at = now
+        # Sent without review: a team lead looks at it afterwards.
+        referral.needs_retrospective_review = previous == Status.DRAFT
+    referral.version += 1
+    referral.save()
+    _append_event(
+        referral, actor=actor, kind=ReferralEvent.Kind.TRANSITION, from_status=previous, note=note
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_mark_reviewed(
+    *, actor: User, referral: Referral, note: str = "", expected_version: int | None
+) -> Referral:
+    """A team lead's review of an urgent referral that was sent without one."""
+    referral = _lock(referral, expected_version, actor)
+    if actor.role != Role.TEAM_LEAD:
+        raise PermissionDenied("Only a team lead can review a referral.")
+    if not referral.needs_retrospective_review or referral.retrospectively_reviewed_at:
+        raise ValidationError({"referral": "This referral does not need a review after sending."})
+    referral.retrospectively_reviewed_at = timezone.now()
+    referral.retrospectively_reviewed_by = actor
+    referral.version += 1
+    referral.save()
+    _append_event(
+        referral,
+        actor=actor,
+        kind=ReferralEvent.Kind.REVIEWED,
+        from_status=referral.status,
+        note=note.strip(),
+    )
+    return referral

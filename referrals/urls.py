@@ -1,0 +1,3 @@
+"""Step 3 pages for health visitors and team leads."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The directory pages for admins."""
+
+urlpatterns: list = []
