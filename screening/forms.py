@@ -260,6 +260,28 @@ class AcknowledgeConcernForm(forms.Form):
         )
 
 
+class CloseConcernForm(forms.Form):
+    """Why a concern needs no more attention."""
+
+    reason = forms.CharField(
+        label="Why is the concern being closed?",
+        max_length=NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="For example, feeding is now going well and the parent agrees it is resolved.",
+        error_messages={
+            "required": "Enter why the concern is being closed",
+            "max_length": _too_long("The reason", NOTE_LENGTH),
+        },
+    )
+
+    def __init__(self, *args, cancel_url: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field("reason", label_size="s"),
+            ButtonGroup(Submit("Close concern"), ButtonLink("Cancel", cancel_url)),
+        )
+
+
 class ObservationForm(forms.Form):
     """A strength of the family or an area where they need support."""
 

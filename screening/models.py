@@ -153,6 +153,10 @@ class Concern(models.Model):
     )
     action_taken = models.TextField(max_length=NOTE_LENGTH, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    close_reason = models.TextField(max_length=NOTE_LENGTH, blank=True)
 
     objects = ConcernQuerySet.as_manager()
 
@@ -180,6 +184,19 @@ class Concern(models.Model):
             models.CheckConstraint(
                 condition=models.Q(acknowledged_at__isnull=True) | ~models.Q(action_taken=""),
                 name="concern_acknowledged_with_action",
+            ),
+            # A closed concern says who closed it and why.
+            models.CheckConstraint(
+                condition=models.Q(closed_at__isnull=True)
+                | (models.Q(closed_by__isnull=False) & ~models.Q(close_reason="")),
+                name="concern_closed_with_reason",
+            ),
+            # An urgent concern is acted on before it is closed, never closed instead.
+            models.CheckConstraint(
+                condition=models.Q(closed_at__isnull=True)
+                | models.Q(urgent=False)
+                | models.Q(acknowledged_at__isnull=False),
+                name="concern_urgent_acknowledged_before_closed",
             ),
         ]
 

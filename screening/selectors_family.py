@@ -158,7 +158,7 @@ def family_screening(*, user, family) -> dict:
     concerns = list(
         Concern.objects.visible_to(user)
         .filter(family=family)
-        .select_related("category", "contact", "acknowledged_by")
+        .select_related("category", "contact", "acknowledged_by", "closed_by")
     )
     observations = list(
         Observation.objects.visible_to(user).filter(family=family).select_related("contact")

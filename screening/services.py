@@ -308,6 +308,35 @@ def concern_acknowledge(*, actor: User, concern: Concern, action_taken: str) -> 
 
 
 @transaction.atomic
+def concern_close(*, actor: User, concern: Concern, reason: str) -> Concern:
+    """Close a concern that needs no more attention, with who closed it, when and why.
+
+    An urgent concern must be acknowledged first: closing is never a way round recording the
+    action taken. Closing needs no current consent, so that a concern raised before consent was
+    withdrawn can still be closed.
+    """
+    concern = Concern.objects.select_for_update().select_related("family").get(pk=concern.pk)
+    check_may_record(actor, concern.family.team_id)
+    if concern.closed_at is not None:
+        raise ValidationError({"concern": "This concern has already been closed."})
+    if concern.urgent and concern.acknowledged_at is None:
+        raise ValidationError(
+            {
+                "concern": "Acknowledge this urgent concern, with the action taken, before "
+                "closing it."
+            }
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the concern is being closed."})
+    concern.closed_at = timezone.now()
+    concern.closed_by = actor
+    concern.close_reason = reason
+    concern.save(update_fields=["closed_at", "closed_by", "close_reason"])
+    return concern
+
+
+@transaction.atomic
 def observation_record(
     *, actor: User, contact: Contact, kind: str, text: str, tags: list[str] | None = None
 ) -> Observation:

@@ -29,6 +29,11 @@ urlpatterns = [
         name="concern_acknowledge",
     ),
     path(
+        "concerns/<int:concern_id>/close/",
+        views.CloseConcernView.as_view(),
+        name="concern_close",
+    ),
+    path(
         "contacts/<int:contact_id>/observations/new/",
         views.CreateObservationView.as_view(),
         name="observation_create",

@@ -24,6 +24,7 @@ from conversations.services import ConsentRequired
 from . import engine, services
 from .forms import (
     AcknowledgeConcernForm,
+    CloseConcernForm,
     ConcernForm,
     InstrumentForm,
     ObservationForm,
@@ -390,10 +391,10 @@ class CreateObservationView(_ContactPageView):
         return render(self.request, self.template_name, self.context(form=form))
 
 
-class AcknowledgeConcernView(RestoreTypedInputMixin, View):
-    """Record what was done about an urgent concern: by the family's HV or their team lead."""
+class _ConcernPageView(RestoreTypedInputMixin, View):
+    """A page about one concern, fetched in scope first, for every method."""
 
-    template_name = "screening/concern_acknowledge.html"
+    template_name = ""
 
     def dispatch(self, request, *args, concern_id, **kwargs):
         self.concern = get_object_or_404(
@@ -404,16 +405,14 @@ class AcknowledgeConcernView(RestoreTypedInputMixin, View):
                 "source_result__definition",
                 "raised_by",
                 "acknowledged_by",
+                "closed_by",
             ),
             pk=concern_id,
         )
         return super().dispatch(request, *args, **kwargs)
 
-    @property
-    def needs_acknowledging(self) -> bool:
-        return self.concern.urgent and self.concern.acknowledged_at is None
-
     def back_url(self) -> str:
+        """Where the concern came from: its result, else its contact's step 2 page."""
         concern = self.concern
         if concern.source_result_id:
             return reverse("screening_result_detail", args=[concern.source_result_id])
@@ -421,17 +420,52 @@ class AcknowledgeConcernView(RestoreTypedInputMixin, View):
             return reverse("screening_start", args=[concern.contact_id])
         return reverse("family_detail", args=[concern.family_id])
 
+    def render_page(self, form, **extra):
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "concern": self.concern,
+                "family": self.concern.family,
+                "contact": self.concern.contact,
+                "form": form,
+                "back_url": self.back_url(),
+                "restored": self.restored,
+                "restored_message": RESTORED_MESSAGE,
+                "may_close": self.may_close,
+                **extra,
+            },
+        )
+
+    @property
+    def needs_acknowledging(self) -> bool:
+        return self.concern.urgent and self.concern.acknowledged_at is None
+
+    @property
+    def may_close(self) -> bool:
+        """Open, and not an urgent concern still awaiting acknowledgement."""
+        return self.concern.closed_at is None and not self.needs_acknowledging
+
+
+class AcknowledgeConcernView(_ConcernPageView):
+    """Record what was done about an urgent concern: by the family's HV or their team lead.
+
+    For a concern that needs no acknowledging (any more), this is the concern's own page.
+    """
+
+    template_name = "screening/concern_acknowledge.html"
+
     def make_form(self, data=None):
         return AcknowledgeConcernForm(data, cancel_url=self.back_url())
 
     def get(self, request):
         access_record(actor=request.user, obj=self.concern)
         form = self.make_form(self.restored_input()) if self.needs_acknowledging else None
-        return self.render_form(form)
+        return self.render_page(form)
 
     def post(self, request):
         if not self.needs_acknowledging:
-            return self.render_form(None)
+            return self.render_page(None)
         form = self.make_form(request.POST)
         if form.is_valid():
             try:
@@ -443,18 +477,46 @@ class AcknowledgeConcernView(RestoreTypedInputMixin, View):
             else:
                 messages.success(request, "Urgent concern acknowledged")
                 return redirect(self.back_url())
-        return self.render_form(form)
+        return self.render_page(form)
 
-    def render_form(self, form):
-        return render(
-            self.request,
-            self.template_name,
-            {
-                "concern": self.concern,
-                "family": self.concern.family,
-                "contact": self.concern.contact,
-                "form": form,
-                "back_url": self.back_url(),
-                "restored": self.restored,
-            },
-        )
+
+class CloseConcernView(_ConcernPageView):
+    """Close a concern that needs no more attention, saying why: the family's HV or team lead.
+
+    An urgent concern is acknowledged, with the action taken, before it can be closed; until
+    then this page says so and links to the acknowledgement instead of offering the form.
+    """
+
+    template_name = "screening/concern_close.html"
+    #: ``?from=family`` when the family page linked here, so saving goes back there. A fixed
+    #: choice, never a URL taken from the request.
+    FROM_FAMILY = "family"
+
+    def back_url(self) -> str:
+        if self.request.GET.get("from") == self.FROM_FAMILY:
+            return reverse("family_detail", args=[self.concern.family_id])
+        return super().back_url()
+
+    def make_form(self, data=None):
+        return CloseConcernForm(data, cancel_url=self.back_url())
+
+    def get(self, request):
+        access_record(actor=request.user, obj=self.concern)
+        form = self.make_form(self.restored_input()) if self.may_close else None
+        return self.render_page(form)
+
+    def post(self, request):
+        if not self.may_close:
+            return self.render_page(None)
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                services.concern_close(
+                    actor=request.user, concern=self.concern, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Concern closed")
+                return redirect(self.back_url())
+        return self.render_page(form)

@@ -209,7 +209,14 @@ def test_concerns_open_and_closed_with_urgency_and_acknowledgement(
         action_taken="Discussed with parent, GP contacted same day",
     )
     concern(family, "feeding_sleep_crying", severity=Concern.Severity.LOW)
-    concern(family, "safeguarding", severity=Concern.Severity.MODERATE, closed_at=timezone.now())
+    concern(
+        family,
+        "safeguarding",
+        severity=Concern.Severity.MODERATE,
+        closed_at=timezone.now(),
+        closed_by=hv,
+        close_reason="Support in place",
+    )
     response = family_page(hv_client, family)
     screening = response.context["screening"]
     assert len(screening.open_concerns) == 3

@@ -19,6 +19,7 @@ URLS = [
     ("screening_result_detail", "result", ()),
     ("concern_create", "contact", ()),
     ("concern_acknowledge", "concern", ()),
+    ("concern_close", "open_concern", ()),
     ("observation_create", "contact", ()),
 ]
 
@@ -48,6 +49,7 @@ def posts(records) -> dict:
             "urgent": "on",
         },
         "concern_acknowledge": {"action_taken": "Leaked"},
+        "concern_close": {"reason": "Leaked"},
         "observation_create": {"kind": "strength", "text": "Leaked", "tags": "leaked"},
     }
 
@@ -62,7 +64,19 @@ def records(team_a, hv):
     result = services.screening_result_record(
         actor=hv, contact=contact, definition=services.current_definition("phq9"), answers=answers
     )
-    return {"contact": contact, "result": result, "concern": Concern.objects.get()}
+    open_concern = services.concern_raise(
+        actor=hv,
+        contact=contact,
+        category=ConcernCategory.objects.get(code="feeding_sleep_crying"),
+        severity="low",
+        note="Scoped note",
+    )
+    return {
+        "contact": contact,
+        "result": result,
+        "concern": Concern.objects.get(source_result=result),
+        "open_concern": open_concern,
+    }
 
 
 def url_for(records, name, record, extra):
@@ -77,6 +91,7 @@ def state():
         Observation.objects.count(),
         concern.acknowledged_at,
         concern.action_taken,
+        Concern.objects.filter(closed_at__isnull=False).count(),
         AccessLog.objects.count(),
     )
 
@@ -127,6 +142,9 @@ def test_own_team_post_does_change_things(client, request, records, actor):
     client.post(
         reverse("concern_acknowledge", args=[records["concern"].pk]), data["concern_acknowledge"]
     )
+    client.post(reverse("concern_close", args=[records["open_concern"].pk]), data["concern_close"])
     assert Observation.objects.count() == 1
     records["concern"].refresh_from_db()
     assert records["concern"].action_taken == "Leaked"
+    records["open_concern"].refresh_from_db()
+    assert records["open_concern"].close_reason == "Leaked"
