@@ -113,9 +113,25 @@ def service_save(
         setattr(service, name, value.strip() if isinstance(value, str) else value)
     if not service.accepts_referrals:
         service.referral_method = service.referral_method or ""
-    service.full_clean()
+    problems = {}
+    try:
+        # The check constraints are tested below instead, each with a message for its field.
+        service.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        problems.update(error.message_dict)
+    low, high = service.minimum_age_months, service.maximum_age_months
+    if low is not None and high is not None and low > high:
+        problems["maximum_age_months"] = [
+            "The oldest age must be the same as the youngest age or more."
+        ]
+    if service.accepts_referrals and not service.referral_method:
+        problems["referral_method"] = [
+            "Say how professionals refer, or that the service does not take referrals."
+        ]
     if not (national or postcode_districts or local_authorities):
-        raise ValidationError({"areas": "Say where the service takes families from."})
+        problems["areas"] = ["Say where the service takes families from."]
+    if problems:
+        raise ValidationError(problems)
     service.save()
     service.taxonomy_terms.set(taxonomy_terms)
     service.interventions.set(interventions)
