@@ -241,6 +241,7 @@ def words_over_time(family: Family) -> list[Conversation]:
 
 _family_page_readers: list[Callable[..., dict]] = []
 _home_page_readers: list[Callable[..., dict]] = []
+_caseload_readers: list[Callable[..., dict]] = []
 
 
 def register_family_page_reader(reader: Callable[..., dict]) -> None:
@@ -253,6 +254,21 @@ def register_home_page_reader(reader: Callable[..., dict]) -> None:
     """Add ``reader(user=)``'s context to a clinical user's home page (the caseload)."""
     if reader not in _home_page_readers:
         _home_page_readers.append(reader)
+
+
+def register_caseload_reader(reader: Callable[..., dict]) -> None:
+    """Add ``reader(user=, families=, today=)``'s notes (by family id) to the caseload rows."""
+    if reader not in _caseload_readers:
+        _caseload_readers.append(reader)
+
+
+def caseload_row_notes(*, user, families: list[Family], today: date) -> dict[int, list]:
+    """What later steps note against each family on a caseload page, by family id."""
+    notes: dict[int, list] = {}
+    for reader in _caseload_readers:
+        for family_id, items in reader(user=user, families=families, today=today).items():
+            notes.setdefault(family_id, []).extend(items)
+    return notes
 
 
 def family_page_extras(*, user, family: Family) -> dict:

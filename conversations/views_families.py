@@ -74,6 +74,8 @@ class ShowCaseloadView(View):
             user=user, term=self.search_term, today=today, **filters
         )
         page = Paginator(families, FAMILIES_PER_PAGE).get_page(self.request.GET.get("page"))
+        listed = list(page.object_list)
+        notes = selectors.caseload_row_notes(user=user, families=listed, today=today)
         return render(
             self.request,
             self.template_name,
@@ -86,14 +88,17 @@ class ShowCaseloadView(View):
                 "filter_query": self.filter_query(),
                 "page": page,
                 "page_links": _page_links(page, self.filter_query()),
-                "rows": [_caseload_row(family, today) for family in page.object_list],
+                "rows": [
+                    _caseload_row(family, today, notes.get(family.pk, [])) for family in listed
+                ],
                 **selectors.home_page_extras(user=user),
             },
         )
 
 
-def _caseload_row(family: Family, today) -> dict:
+def _caseload_row(family: Family, today, notes: list) -> dict:
     return {
+        "notes": notes,
         "family": family,
         "babies": [(baby, selectors.baby_age(baby, today)) for baby in family.babies.all()],
         "next_contact": selectors.next_contact(family, today),

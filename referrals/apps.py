@@ -6,3 +6,18 @@ class ReferralsConfig(AppConfig):
 
     name = "referrals"
     verbose_name = "Referrals"
+
+    def ready(self):
+        # The family, home and caseload pages belong to step 1, which must not import step 3:
+        # register what step 3 shows on them instead.
+        from conversations.selectors import (
+            register_caseload_reader,
+            register_family_page_reader,
+            register_home_page_reader,
+        )
+
+        from .selectors import caseload_reader, family_page_reader, home_page_reader
+
+        register_family_page_reader(family_page_reader)
+        register_home_page_reader(home_page_reader)
+        register_caseload_reader(caseload_reader)

@@ -281,6 +281,16 @@ def _clean_referral_fields(fields: dict) -> dict:
     return cleaned
 
 
+def _check_sharing(referral: Referral) -> None:
+    if (
+        referral.sharing_basis == Referral.SharingBasis.SAFEGUARDING
+        and not referral.safeguarding_justification
+    ):
+        raise ValidationError(
+            {"safeguarding_justification": "Say why sharing without consent is justified."}
+        )
+
+
 def _check_concerns(family: Family, concerns: Iterable[Concern]) -> list[Concern]:
     concerns = list(concerns)
     if any(concern.family_id != family.pk for concern in concerns):
@@ -349,6 +359,7 @@ def referral_create(
         **_clean_referral_fields(fields),
     )
     concerns = _check_concerns(family, concerns)
+    _check_sharing(referral)
     _check_service(referral)
     referral.full_clean(exclude=["family", "service"])
     try:
@@ -396,6 +407,7 @@ def referral_update(
         setattr(referral, name, value)
     if service is not None:
         referral.service = service
+    _check_sharing(referral)
     _check_service(referral)
     referral.full_clean(exclude=["family", "service"])
     referral.version += 1
@@ -415,11 +427,6 @@ def _check_ready_to_share(referral: Referral) -> None:
         problems["sharing_basis"] = (
             "Record the parent's consent to share, or the safeguarding reason to share without it."
         )
-    elif (
-        referral.sharing_basis == Referral.SharingBasis.SAFEGUARDING
-        and not referral.safeguarding_justification
-    ):
-        problems["safeguarding_justification"] = "Say why sharing without consent is justified."
     if not referral.information_shared:
         problems["information_shared"] = "Say what information will be shared with the service."
     if problems:

@@ -19,7 +19,16 @@ from django.http import QueryDict
 #: The session key holding ``{path: {"user": id, "data": {field: [values]}}}``.
 TYPED_INPUT_KEY = "typed_input"
 #: Only forms under these paths keep what was typed: the clinical records.
-KEPT_PATH_PREFIXES = ("/conversations/", "/families/", "/contacts/", "/babies/", "/caregivers/")
+KEPT_PATH_PREFIXES = (
+    "/conversations/",
+    "/families/",
+    "/contacts/",
+    "/babies/",
+    "/caregivers/",
+    "/concerns/",
+    "/referrals/",
+    "/follow-ups/",
+)
 #: At most this many pages' input is kept; the oldest goes first.
 MAX_KEPT_PAGES = 5
 #: Never kept: the CSRF token (a new one is issued) and anything that looks like a password.

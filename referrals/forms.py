@@ -1,0 +1,281 @@
+"""Forms for step 3's clinical pages. They check shape; the services enforce the rules."""
+
+import uuid
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Layout
+from django import forms
+
+from attachment_app.nhsuk_forms.fields import DateInputField
+from attachment_app.nhsuk_forms.layout import ButtonGroup, ButtonLink, Field, Submit
+from conversations.models import NOTE_LENGTH
+from screening.models import Concern
+
+from .models import Referral, TaxonomyTerm
+
+
+def _too_long(label: str, limit: int) -> str:
+    return f"{label} must be {limit} characters or fewer"
+
+
+def _helper(*layout) -> FormHelper:
+    helper = FormHelper()
+    # The page puts the error summary above its h1, as NHS.UK asks; not again inside the form.
+    helper.form_show_errors = False
+    helper.layout = Layout(*layout)
+    return helper
+
+
+def _note(label: str, *, required: bool, hint: str = "", rows: int = 4) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=NOTE_LENGTH,
+        help_text=hint,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={
+            "required": f"Enter {label[0].lower() + label[1:]}",
+            "max_length": _too_long(label, NOTE_LENGTH),
+        },
+    )
+
+
+class FormTokenField(forms.UUIDField):
+    """A hidden one-time token: the same form posted twice makes one record."""
+
+    def __init__(self, **kwargs):
+        super().__init__(widget=forms.HiddenInput, required=False, **kwargs)
+
+
+class DirectorySearchForm(forms.Form):
+    """Words to find in a service's name, organisation or description, and a category."""
+
+    term = forms.CharField(label="Search the directory", required=False, max_length=100)
+    category = forms.ModelChoiceField(
+        label="Category",
+        queryset=TaxonomyTerm.objects.all(),
+        required=False,
+        empty_label="Any category",
+    )
+
+
+class SignpostForm(forms.Form):
+    """Information given to the parent about a service or another resource."""
+
+    form_token = FormTokenField()
+    resource_name = forms.CharField(
+        label="Resource given",
+        required=False,
+        max_length=200,
+        help_text="If it is not a service in the directory: for example, a leaflet or a website.",
+        error_messages={"max_length": _too_long("Resource given", 200)},
+    )
+    resource_url = forms.URLField(
+        label="Web address of the resource",
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        error_messages={"invalid": "Enter a web address, like https://www.nhs.uk/start-for-life"},
+    )
+    given_on = DateInputField(label="Date the information was given", required=True)
+    note = _note("Note", required=False, hint="For example, what the parent thought of it.")
+
+    def __init__(self, *args, service, cancel_url: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.service = service
+        if not self.is_bound and "form_token" not in self.initial:
+            self.initial["form_token"] = uuid.uuid4()
+        layout = [Field("form_token")]
+        if service is None:
+            self.fields["resource_name"].required = True
+            self.fields["resource_name"].error_messages["required"] = "Enter the resource given"
+            layout += [
+                Field("resource_name", css_class="nhsuk-u-width-two-thirds"),
+                Field("resource_url", css_class="nhsuk-u-width-two-thirds", spellcheck="false"),
+            ]
+        else:
+            del self.fields["resource_name"], self.fields["resource_url"]
+        layout += [
+            Field("given_on", label_size="s"),
+            Field("note"),
+            ButtonGroup(Submit("Record signposting"), ButtonLink("Cancel", cancel_url)),
+        ]
+        self.helper = _helper(*layout)
+
+
+class ReferralForm(forms.Form):
+    """What a referral says: why, about which concerns, how urgent, and what may be shared."""
+
+    form_token = FormTokenField()
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    reason = _note(
+        "Reason for referral",
+        required=True,
+        rows=5,
+        hint="What the family needs from the service, in words the service will understand.",
+    )
+    concerns = forms.ModelMultipleChoiceField(
+        label="Which concerns is this about?",
+        queryset=Concern.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    urgency = forms.ChoiceField(
+        label="How urgent is it?",
+        choices=Referral.Urgency.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how urgent the referral is"},
+    )
+    sharing_basis = forms.ChoiceField(
+        label="Sharing information with the service",
+        choices=Referral.SharingBasis.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="You can save a draft before you have asked the parent.",
+    )
+    safeguarding_justification = _note(
+        "Why sharing without consent is justified",
+        required=False,
+        hint="Only if sharing without the parent's consent, to protect a child or adult.",
+    )
+    information_shared = _note(
+        "What information will be shared",
+        required=False,
+        hint="For example, contact details, the baby's age, the EPDS result and your concerns.",
+    )
+    eligibility_override_reason = _note(
+        "Why refer although the service's eligibility does not fit",
+        required=False,
+        hint="Only if the service says it is not for this family's age or area.",
+    )
+
+    def __init__(self, *args, family, concerns, cancel_url: str, submit: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["concerns"].queryset = concerns
+        self.fields["concerns"].label_from_instance = lambda concern: (
+            f"{concern.category.name}, raised {concern.raised_at:%-d %B %Y}"
+        )
+        if not self.is_bound and "form_token" not in self.initial:
+            self.initial["form_token"] = uuid.uuid4()
+        layout = [Field("form_token"), Field("version"), Field("reason", label_size="s")]
+        if concerns:
+            layout.append(Field("concerns", label_size="s"))
+        else:
+            del self.fields["concerns"]
+            layout.append(
+                HTML(
+                    '<p class="nhsuk-body">The family has no open concern to link. You can flag '
+                    "one from a contact's step 2 page.</p>"
+                )
+            )
+        layout += [
+            Field("urgency", label_size="s", inline=True),
+            Field("sharing_basis", label_size="s"),
+            Field("safeguarding_justification"),
+            Field("information_shared"),
+            Field("eligibility_override_reason"),
+            ButtonGroup(Submit(submit), ButtonLink("Cancel", cancel_url)),
+        ]
+        self.helper = _helper(*layout)
+
+    def referral_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "reason": data["reason"],
+            "urgency": data["urgency"],
+            "sharing_basis": data.get("sharing_basis", ""),
+            "safeguarding_justification": data.get("safeguarding_justification", ""),
+            "information_shared": data.get("information_shared", ""),
+            "eligibility_override_reason": data.get("eligibility_override_reason", ""),
+        }
+
+
+class TransitionForm(forms.Form):
+    """A move along the workflow: its note, and the version of the referral it was made on."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = _note("Note", required=False)
+
+    def __init__(
+        self,
+        *args,
+        note_label: str,
+        note_required: bool,
+        submit: str,
+        cancel_url: str,
+        warning: bool = False,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        layout = [Field("version")]
+        if note_label:
+            self.fields["note"].label = note_label
+            self.fields["note"].required = note_required
+            self.fields["note"].error_messages["required"] = (
+                f"Enter {note_label[0].lower() + note_label[1:]}"
+            )
+            layout.append(Field("note", label_size="s"))
+        else:
+            del self.fields["note"]
+        layout.append(
+            ButtonGroup(
+                Submit(submit, variant="warning" if warning else None),
+                ButtonLink("Cancel", cancel_url),
+            )
+        )
+        self.helper = _helper(*layout)
+
+
+class FollowUpForm(forms.Form):
+    """A follow-up contact by the team."""
+
+    due_on = DateInputField(label="When is it due?", required=True)
+    purpose = forms.CharField(
+        label="What is it for?",
+        max_length=300,
+        help_text="For example, check how the first VIG session went.",
+        error_messages={
+            "required": "Enter what the follow-up is for",
+            "max_length": _too_long("What it is for", 300),
+        },
+    )
+
+    def __init__(self, *args, cancel_url: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field("due_on", label_size="s"),
+            Field("purpose", css_class="nhsuk-u-width-two-thirds"),
+            ButtonGroup(Submit("Plan follow-up"), ButtonLink("Cancel", cancel_url)),
+        )
+
+
+class FollowUpCloseForm(forms.Form):
+    """Closing a follow-up: done, or cancelled with a reason."""
+
+    outcome = forms.ChoiceField(
+        label="What happened?",
+        choices=[("done", "It was done"), ("cancelled", "It is no longer needed")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what happened"},
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=300,
+        help_text="Needed if it is no longer needed: say why.",
+        error_messages={"max_length": _too_long("Note", 300)},
+    )
+
+    def __init__(self, *args, cancel_url: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field("outcome", label_size="s"),
+            Field("note", css_class="nhsuk-u-width-two-thirds"),
+            ButtonGroup(Submit("Save"), ButtonLink("Cancel", cancel_url)),
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == "cancelled" and not data.get("note", "").strip():
+            self.add_error("note", "Enter why the follow-up is no longer needed")
+        return data
