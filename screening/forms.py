@@ -49,6 +49,34 @@ def _too_long(label: str, limit: int) -> str:
     return f"{label} must be {limit} characters or fewer"
 
 
+#: The model's limit on why a result was corrected.
+CORRECTION_REASON_LENGTH = 500
+
+
+def _correction_reason_field() -> forms.CharField:
+    return forms.CharField(
+        label="Why are you correcting this result?",
+        max_length=CORRECTION_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, item 4 was entered on the wrong row. The first result is kept "
+        "and says it was corrected, with this reason.",
+        error_messages={
+            "required": "Enter why you are correcting this result",
+            "max_length": _too_long("The reason", CORRECTION_REASON_LENGTH),
+        },
+    )
+
+
+def _buttons(submit: str, cancel_url: str, *, correction: bool) -> list:
+    """The reason for a correction, if this is one, then the buttons."""
+    layout = []
+    if correction:
+        layout.append(Field("correction_reason", label_size="s"))
+        submit = "Save the correction"
+    layout.append(ButtonGroup(Submit(submit), ButtonLink("Cancel", cancel_url)))
+    return layout
+
+
 def _helper(*layout) -> FormHelper:
     helper = FormHelper()
     # The page puts the error summary above its h1, as NHS.UK asks; not again inside the form.
@@ -58,7 +86,10 @@ def _helper(*layout) -> FormHelper:
 
 
 class InstrumentForm(forms.Form):
-    """The answers to an instrument's items, one radios fieldset per item."""
+    """The answers to an instrument's items, one radios fieldset per item.
+
+    With ``correction=True`` it also asks why an earlier result is being corrected.
+    """
 
     def __init__(
         self,
@@ -66,6 +97,7 @@ class InstrumentForm(forms.Form):
         definition: engine.Definition,
         cancel_url: str,
         local_texts: Mapping[str, str] | None = None,
+        correction: bool = False,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -85,9 +117,10 @@ class InstrumentForm(forms.Form):
                 },
             )
             layout.append(Field(name, label_size="s", template=ITEM_TEMPLATE))
+        if correction:
+            self.fields["correction_reason"] = _correction_reason_field()
         self.helper = _helper(
-            *layout,
-            ButtonGroup(Submit("Save and see the result"), ButtonLink("Cancel", cancel_url)),
+            *layout, *_buttons("Save and see the result", cancel_url, correction=correction)
         )
 
     def answers(self) -> dict[str, str | None]:
@@ -99,7 +132,10 @@ class InstrumentForm(forms.Form):
 
 
 class ResultEntryForm(forms.Form):
-    """The result a trained rater records for an observational (result-only) instrument."""
+    """The result a trained rater records for an observational (result-only) instrument.
+
+    With ``correction=True`` it also asks why an earlier result is being corrected.
+    """
 
     assessed_on = DateInputField(
         label="Date of the assessment", help_text="For example, 27 3 2026.", required=True
@@ -137,7 +173,14 @@ class ResultEntryForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, definition: engine.Definition, cancel_url: str, **kwargs):
+    def __init__(
+        self,
+        *args,
+        definition: engine.Definition,
+        cancel_url: str,
+        correction: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         entry = definition.result_entry
         layout = [
@@ -159,12 +202,10 @@ class ResultEntryForm(forms.Form):
             layout.append(Field("band", label_size="s", item_hints=hints))
         else:
             del self.fields["band"]
-        layout.extend(
-            [
-                Field("summary"),
-                ButtonGroup(Submit("Save result"), ButtonLink("Cancel", cancel_url)),
-            ]
-        )
+        layout.append(Field("summary"))
+        if correction:
+            self.fields["correction_reason"] = _correction_reason_field()
+        layout.extend(_buttons("Save result", cancel_url, correction=correction))
         self.helper = _helper(*layout)
 
     def entry(self) -> dict:

@@ -19,6 +19,11 @@ urlpatterns = [
         name="screening_result_detail",
     ),
     path(
+        "screening/results/<int:result_id>/correct/",
+        views.CorrectScreeningResultView.as_view(),
+        name="screening_result_correct",
+    ),
+    path(
         "contacts/<int:contact_id>/concerns/new/",
         views.CreateConcernView.as_view(),
         name="concern_create",

@@ -7,6 +7,7 @@ which these views turn into a page that says what to do, never an error.
 """
 
 import datetime
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -105,7 +106,7 @@ class StartScreeningView(_ContactPageView):
         results = (
             ScreeningResult.objects.visible_to(user)
             .filter(contact=self.contact)
-            .select_related("definition")
+            .select_related("definition", "superseded_by")
         )
         concerns = (
             Concern.objects.visible_to(user).filter(contact=self.contact).select_related("category")
@@ -195,7 +196,7 @@ class CompleteInstrumentView(_ContactPageView):
             add_service_errors(form, error)
             return
         for key, texts in error.message_dict.items():
-            name = item_field_name(key)
+            name = key if key in form.fields else item_field_name(key)
             form.add_error(name if name in form.fields else None, texts)
 
     def render_form(self, form):
@@ -209,6 +210,166 @@ class CompleteInstrumentView(_ContactPageView):
             template,
             self.context(form=form, definition=self.loaded, stored=self.definition),
         )
+
+
+class CorrectScreeningResultView(CompleteInstrumentView):
+    """Correct a result: the instrument again, filled in as recorded, and why it is corrected.
+
+    The new result supersedes the old one, which is kept and says it was corrected; only a
+    current result can be corrected. The correction is scored with the version that scored the
+    old result, or, if that version has been retired, with the instrument's current version.
+    """
+
+    ALREADY_CORRECTED = (
+        "This result has already been corrected, so it cannot be corrected again. "
+        "Open the corrected result to correct it instead."
+    )
+    NOT_OFFERED = (
+        "This instrument is no longer offered, so the result cannot be corrected. "
+        "Ask an administrator if it needs to be."
+    )
+
+    def dispatch(self, request, *args, result_id, **kwargs):
+        self.old = get_object_or_404(
+            ScreeningResult.objects.visible_to(request.user).select_related(
+                "definition", "recorded_by"
+            ),
+            pk=result_id,
+        )
+        return super().dispatch(
+            request,
+            *args,
+            contact_id=self.old.contact_id,
+            code=self.old.definition.code,
+            **kwargs,
+        )
+
+    def result_url(self) -> str:
+        return reverse("screening_result_detail", args=[self.old.pk])
+
+    def setup_definition(self) -> None:
+        # The version that scored the old result, unless it has been retired since.
+        if self.old.definition.retired_at is None:
+            self.definition = self.old.definition
+        else:
+            try:
+                self.definition = services.current_definition(self.code)
+            except InstrumentDefinition.DoesNotExist:
+                raise _CannotCorrect(self.NOT_OFFERED) from None
+        self.loaded = engine.load_definition(self.definition.definition)
+        self.result_only = self.loaded.kind == "result_only"
+        self.local_texts = local_item_texts(self.definition)
+
+    def check_correctable(self) -> None:
+        corrected = (
+            ScreeningResult.objects.visible_to(self.request.user).filter(supersedes=self.old)
+        ).exists()
+        if corrected:
+            raise _CannotCorrect(self.ALREADY_CORRECTED)
+
+    def initial(self) -> dict:
+        """The old result as the form's starting values."""
+        old = self.old
+        if not self.result_only:
+            return {item_field_name(key): value for key, value in old.answers.items() if value}
+        score = old.answers.get("score")
+        return {
+            "assessed_on": _assessed_on(old),
+            "rater": old.rater,
+            "certification": old.certification,
+            "score": Decimal(score) if score else None,
+            "band": old.band,
+            "summary": old.summary,
+        }
+
+    def make_form(self, data=None):
+        options = {
+            "definition": self.loaded,
+            "cancel_url": self.result_url(),
+            "correction": True,
+            "initial": None if data is not None else self.initial(),
+        }
+        if self.result_only:
+            return ResultEntryForm(data, **options)
+        return InstrumentForm(data, local_texts=self.local_texts, **options)
+
+    def get(self, request):
+        try:
+            self.check_correctable()
+            if not self.consent_given:
+                return self.refuse_without_consent()
+            self.setup_definition()
+        except _CannotCorrect as refusal:
+            return self.refuse(str(refusal))
+        access_record(actor=request.user, obj=self.old)
+        return self.render_form(self.make_form(self.restored_input()))
+
+    def post(self, request):
+        try:
+            self.check_correctable()
+            if not self.consent_given:
+                return self.refuse_without_consent()
+            self.setup_definition()
+        except _CannotCorrect as refusal:
+            return self.refuse(str(refusal))
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                result = self.record(form)
+            except ConsentRequired:
+                return self.refuse_without_consent()
+            except ValidationError as error:
+                # Corrected by someone else since the page was opened.
+                if "supersedes" in getattr(error, "error_dict", {}):
+                    return self.refuse(self.ALREADY_CORRECTED)
+                self.add_errors(form, error)
+            else:
+                messages.success(request, "Result corrected")
+                return redirect("screening_result_detail", result.pk)
+        return self.render_form(form)
+
+    def record(self, form) -> ScreeningResult:
+        correction = {
+            "supersedes": self.old,
+            "correction_reason": form.cleaned_data["correction_reason"],
+        }
+        if self.result_only:
+            return services.screening_result_record_entry(
+                actor=self.request.user,
+                contact=self.contact,
+                definition=self.definition,
+                **form.entry(),
+                **correction,
+            )
+        return services.screening_result_record(
+            actor=self.request.user,
+            contact=self.contact,
+            definition=self.definition,
+            answers=form.answers(),
+            **correction,
+        )
+
+    def refuse(self, message: str):
+        """Back to the old result, which links to its correction if there is one."""
+        messages.warning(self.request, message)
+        return redirect(self.result_url())
+
+    def render_form(self, form):
+        return render(
+            self.request,
+            "screening/screening_result_correct.html",
+            self.context(
+                form=form,
+                definition=self.loaded,
+                stored=self.definition,
+                old=self.old,
+                new_version=self.definition.pk != self.old.definition_id,
+            ),
+        )
+
+
+class _CannotCorrect(Exception):
+    """Why a result cannot be corrected, in words for the user."""
 
 
 class ShowScreeningResultView(View):
@@ -242,7 +403,10 @@ class ShowScreeningResultView(View):
             if rule.id in result.triggered_rules
         ]
         corrected_by = (
-            ScreeningResult.objects.visible_to(request.user).filter(supersedes=result).first()
+            ScreeningResult.objects.visible_to(request.user)
+            .filter(supersedes=result)
+            .select_related("recorded_by")
+            .first()
         )
         return render(
             request,

@@ -17,6 +17,7 @@ URLS = [
     ("screening_complete", "contact", ("phq9",)),
     ("screening_complete", "contact", ("kips",)),
     ("screening_result_detail", "result", ()),
+    ("screening_result_correct", "result", ()),
     ("concern_create", "contact", ()),
     ("concern_acknowledge", "concern", ()),
     ("concern_close", "open_concern", ()),
@@ -42,6 +43,7 @@ def posts(records) -> dict:
             "summary": "Leaked",
         },
         "screening_result_detail": {},
+        "screening_result_correct": PHQ9_ITEM_9 | {"correction_reason": "Leaked"},
         "concern_create": {
             "category": category.pk,
             "severity": "high",
