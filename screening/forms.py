@@ -17,6 +17,7 @@ from conversations.models import NOTE_LENGTH
 
 from . import engine
 from .models import Concern, ConcernCategory, Observation
+from .selectors_instruments import option_label
 
 #: Every item is asked, so its legend has no "(optional)", even where a definition lets some
 #: be missed: the engine, not the form, decides what may be left out and names what is missing.
@@ -97,6 +98,7 @@ class InstrumentForm(forms.Form):
         definition: engine.Definition,
         cancel_url: str,
         local_texts: Mapping[str, str] | None = None,
+        local_options: Mapping[tuple[str, str], str] | None = None,
         correction: bool = False,
         **kwargs,
     ):
@@ -107,7 +109,10 @@ class InstrumentForm(forms.Form):
             name = item_field_name(item.id)
             self.fields[name] = forms.ChoiceField(
                 label=item_legend(definition, item, local_texts),
-                choices=[(option.value, option.label) for option in item.options],
+                choices=[
+                    (option.value, option_label(item, option, local_options))
+                    for option in item.options
+                ],
                 required=False,
                 widget=forms.RadioSelect,
                 error_messages={

@@ -8,12 +8,15 @@ from crispy_forms.layout import Layout
 from django import forms
 from django.core.exceptions import ValidationError
 
-from attachment_app.nhsuk_forms.layout import ButtonGroup, ButtonLink, Field, Submit
+from attachment_app.nhsuk_forms.layout import ButtonGroup, ButtonLink, Field, Fieldset, Submit
+
+from . import engine
 
 #: A definition is a few tens of kilobytes; anything far bigger is not one.
 DEFINITION_MAX_BYTES = 512 * 1024
 LICENCE_REFERENCE_LENGTH = 200
 ITEM_TEXT_LENGTH = 1000
+OPTION_TEXT_LENGTH = 300
 
 
 def _helper(*fields, submit: str, cancel_url: str) -> FormHelper:
@@ -84,7 +87,12 @@ class InstrumentDefinitionForm(forms.Form):
 
 
 class LocalItemTextForm(forms.Form):
-    """The licence reference, and a box for the wording of each locally licensed item."""
+    """The licence reference, then for each locally licensed item its wording and its answers'.
+
+    Each item is a fieldset named as the service names it ("EPDS item 3"), holding a box for
+    the item's wording and one for each answer, labelled with the answer's printed position and
+    score so the admin can match it to the licensed copy.
+    """
 
     licence_reference = forms.CharField(
         label="Licence reference",
@@ -98,25 +106,46 @@ class LocalItemTextForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, items: list[tuple[str, str]], cancel_url: str, **kwargs):
-        """``items`` is (item id, label) for each item whose text is supplied locally."""
+    def __init__(self, *args, definition: engine.Definition, cancel_url: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.item_fields = {}
-        for item_id, label in items:
-            name = f"item_{item_id}"
-            self.fields[name] = forms.CharField(
-                label=label,
+        #: item id -> its wording's field; (item id, option value) -> that answer's field.
+        self.item_fields: dict[str, str] = {}
+        self.option_fields: dict[tuple[str, str], str] = {}
+        fieldsets = []
+        for item in definition.items:
+            if not item.text_supplied_locally:
+                continue
+            name = definition.item_name(item)
+            item_field = f"item_{item.id}"
+            self.fields[item_field] = forms.CharField(
+                label="Wording of the item",
                 required=False,
                 max_length=ITEM_TEXT_LENGTH,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 error_messages={
-                    "max_length": f"{label} must be {ITEM_TEXT_LENGTH} characters or fewer"
+                    "max_length": f"The wording of {name} must be {ITEM_TEXT_LENGTH} "
+                    "characters or fewer"
                 },
             )
-            self.item_fields[item_id] = name
+            self.item_fields[item.id] = item_field
+            option_fields = []
+            for option in item.options:
+                option_field = f"option_{item.id}_{option.value}"
+                self.fields[option_field] = forms.CharField(
+                    label=f"{option.label}, scores {option.score}",
+                    required=False,
+                    max_length=OPTION_TEXT_LENGTH,
+                    error_messages={
+                        "max_length": f"The wording of {name}, {option.label}, must be "
+                        f"{OPTION_TEXT_LENGTH} characters or fewer"
+                    },
+                )
+                self.option_fields[(item.id, option.value)] = option_field
+                option_fields.append(Field(option_field, css_class="nhsuk-u-width-full"))
+            fieldsets.append(Fieldset(name, Field(item_field), *option_fields, legend_size="m"))
         self.helper = _helper(
             Field("licence_reference", label_size="s"),
-            *(Field(name, label_size="s") for name in self.item_fields.values()),
+            *fieldsets,
             submit="Save item text",
             cancel_url=cancel_url,
         )
@@ -126,3 +155,7 @@ class LocalItemTextForm(forms.Form):
         return {
             item_id: self.cleaned_data.get(name, "") for item_id, name in self.item_fields.items()
         }
+
+    def option_texts(self) -> dict[tuple[str, str], str]:
+        """(item id, option value) -> the answer's wording entered."""
+        return {key: self.cleaned_data.get(name, "") for key, name in self.option_fields.items()}

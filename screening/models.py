@@ -270,3 +270,42 @@ class LocalItemText(models.Model):
 
     def __str__(self) -> str:
         return f"Local text for item {self.item_id} of {self.definition}"
+
+
+@pghistory.track()
+class LocalOptionText(models.Model):
+    """An answer option's wording entered by an admin under the trust's own licence (EPDS).
+
+    The shipped definition labels each option by its printed position ("Option A (as printed)")
+    and carries its score; the wording the parent reads lives here, per definition version.
+    """
+
+    definition = models.ForeignKey(
+        InstrumentDefinition, on_delete=models.PROTECT, related_name="local_option_texts"
+    )
+    item_id = models.CharField(max_length=40)
+    option_value = models.CharField(max_length=40)
+    text = models.CharField(max_length=300)
+    licence_reference = models.CharField(max_length=200)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["definition", "item_id", "option_value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["definition", "item_id", "option_value"],
+                name="local_option_text_once_per_option",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(text="") & ~models.Q(licence_reference=""),
+                name="local_option_text_with_licence",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"Local text for item {self.item_id}, option {self.option_value} of {self.definition}"
+        )

@@ -50,6 +50,21 @@ def local_item_texts(definition_row: InstrumentDefinition) -> dict[str, str]:
     return cached
 
 
+def local_option_texts(definition_row: InstrumentDefinition) -> dict[tuple[str, str], str]:
+    """(item id, option value) -> answer wording entered under local licence for this version.
+
+    Cached on the row like :func:`local_item_texts`: one query however many answers are shown.
+    """
+    cached = getattr(definition_row, "_local_option_texts", None)
+    if cached is None:
+        cached = {
+            (row.item_id, row.option_value): row.text
+            for row in definition_row.local_option_texts.all()
+        }
+        definition_row._local_option_texts = cached
+    return cached
+
+
 def item_label(definition_row: InstrumentDefinition, item: engine.Item | Mapping[str, Any]) -> str:
     """The wording to show for an item: local licensed text if entered, else the shipped text.
 
@@ -67,3 +82,17 @@ def item_label(definition_row: InstrumentDefinition, item: engine.Item | Mapping
         if entered:
             return entered
     return text or label or f"Item {item_id}"
+
+
+def option_label(
+    item: engine.Item,
+    option: engine.Option,
+    local_options: Mapping[tuple[str, str], str] | None = None,
+) -> str:
+    """An answer's wording: entered under local licence if it has been, else the shipped label.
+
+    ``local_options`` is what :func:`local_option_texts` returns for the definition version.
+    """
+    if local_options and local_options.get((item.id, option.value)):
+        return local_options[(item.id, option.value)]
+    return option.label

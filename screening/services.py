@@ -23,6 +23,7 @@ from .models import (
     ConcernCategory,
     InstrumentDefinition,
     LocalItemText,
+    LocalOptionText,
     Observation,
     ScreeningResult,
 )
@@ -383,17 +384,20 @@ def local_item_text_save(
     definition: InstrumentDefinition,
     texts: Mapping[str, str],
     licence_reference: str,
-) -> list[LocalItemText]:
-    """Store the locally licensed wording of a definition's items, with the licence it is under.
+    option_texts: Mapping[tuple[str, str], str] | None = None,
+) -> list[LocalItemText | LocalOptionText]:
+    """Store the locally licensed wording of a definition's items and answers, with the licence.
 
-    ``texts`` maps item ids to wording; a blank entry leaves that item as it was. Only items the
-    definition marks ``text_supplied_locally`` take local text.
+    ``texts`` maps item ids to wording and ``option_texts`` maps (item id, option value) to an
+    answer's wording; a blank entry leaves that one as it was. Only items the definition marks
+    ``text_supplied_locally``, and their options, take local text.
     """
     _check_admin(actor)
     loaded = engine.load_definition(definition.definition)
     local = {item.id: item for item in loaded.items if item.text_supplied_locally}
     licence_reference = licence_reference.strip()
     texts = {item_id: (text or "").strip() for item_id, text in texts.items()}
+    option_texts = {key: (text or "").strip() for key, text in (option_texts or {}).items()}
     problems: dict[str, str] = {}
     if not licence_reference:
         problems["licence_reference"] = "Enter the reference of the licence the text is used under."
@@ -402,23 +406,51 @@ def local_item_text_save(
             problems[item_id] = (
                 f"{loaded.short_name} has no item {item_id!r} whose text is supplied locally."
             )
-    if not problems and not any(texts.values()):
-        problems["texts"] = "Enter the text of at least one item."
+    for item_id, value in option_texts:
+        item = local.get(item_id)
+        if item is None or item.option(value) is None:
+            problems[f"{item_id}:{value}"] = (
+                f"{loaded.short_name} has no answer {value!r} to an item {item_id!r} whose "
+                "text is supplied locally."
+            )
+    if not problems and not any(texts.values()) and not any(option_texts.values()):
+        problems["texts"] = "Enter the text of at least one item or answer."
     if problems:
         raise ValidationError(problems)
     now = timezone.now()
-    saved = []
+    saved: list[LocalItemText | LocalOptionText] = []
     existing = {row.item_id: row for row in definition.local_item_texts.select_for_update()}
     for item_id, text in texts.items():
-        row = existing.get(item_id)
-        if not text or (row and (row.text, row.licence_reference) == (text, licence_reference)):
-            continue
-        row = row or LocalItemText(definition=definition, item_id=item_id)
-        row.text = text
-        row.licence_reference = licence_reference
-        row.entered_by = actor
-        row.entered_at = now
-        row.full_clean()
-        row.save()
-        saved.append(row)
+        row = existing.get(item_id) or LocalItemText(definition=definition, item_id=item_id)
+        if _local_text_set(row, text, licence_reference, actor, now):
+            saved.append(row)
+    existing_options = {
+        (row.item_id, row.option_value): row
+        for row in definition.local_option_texts.select_for_update()
+    }
+    for (item_id, value), text in option_texts.items():
+        row = existing_options.get((item_id, value)) or LocalOptionText(
+            definition=definition, item_id=item_id, option_value=value
+        )
+        if _local_text_set(row, text, licence_reference, actor, now):
+            saved.append(row)
     return saved
+
+
+def _local_text_set(
+    row: LocalItemText | LocalOptionText,
+    text: str,
+    licence_reference: str,
+    actor: User,
+    now: datetime.datetime,
+) -> bool:
+    """Save new or changed wording on the row; True if it was saved. Blank keeps what is there."""
+    if not text or (row.pk and (row.text, row.licence_reference) == (text, licence_reference)):
+        return False
+    row.text = text
+    row.licence_reference = licence_reference
+    row.entered_by = actor
+    row.entered_at = now
+    row.full_clean()
+    row.save()
+    return True

@@ -34,7 +34,7 @@ from .forms import (
     item_legend,
 )
 from .models import Concern, InstrumentDefinition, Observation, ScreeningResult
-from .selectors_instruments import local_item_texts
+from .selectors_instruments import local_item_texts, local_option_texts, option_label
 
 NEEDS_CONSENT_MESSAGE = (
     "The parent's consent, recorded in the conversation at this contact, is needed first."
@@ -142,6 +142,7 @@ class CompleteInstrumentView(_ContactPageView):
         self.result_only = self.loaded.kind == "result_only"
         # Wording an admin entered under the trust's licence (EPDS), shown in place of labels.
         self.local_texts: dict[str, str] = local_item_texts(self.definition)
+        self.local_options = local_option_texts(self.definition)
 
     def make_form(self, data=None):
         if self.result_only:
@@ -151,6 +152,7 @@ class CompleteInstrumentView(_ContactPageView):
             definition=self.loaded,
             cancel_url=self.start_url(),
             local_texts=self.local_texts,
+            local_options=self.local_options,
         )
 
     def get(self, request):
@@ -259,6 +261,7 @@ class CorrectScreeningResultView(CompleteInstrumentView):
         self.loaded = engine.load_definition(self.definition.definition)
         self.result_only = self.loaded.kind == "result_only"
         self.local_texts = local_item_texts(self.definition)
+        self.local_options = local_option_texts(self.definition)
 
     def check_correctable(self) -> None:
         corrected = (
@@ -291,7 +294,9 @@ class CorrectScreeningResultView(CompleteInstrumentView):
         }
         if self.result_only:
             return ResultEntryForm(data, **options)
-        return InstrumentForm(data, local_texts=self.local_texts, **options)
+        return InstrumentForm(
+            data, local_texts=self.local_texts, local_options=self.local_options, **options
+        )
 
     def get(self, request):
         try:
@@ -448,9 +453,16 @@ def _answers(loaded: engine.Definition, result: ScreeningResult) -> list[dict]:
     """Each item's wording and the answer given, in the order asked."""
     answers = []
     local_texts = local_item_texts(result.definition)
+    local_options = local_option_texts(result.definition)
     for item in loaded.items:
         option = item.option(result.answers.get(item.id) or "")
-        answers.append({"item": item_legend(loaded, item, local_texts), "option": option})
+        answers.append(
+            {
+                "item": item_legend(loaded, item, local_texts),
+                "option": option,
+                "option_label": option and option_label(item, option, local_options),
+            }
+        )
     return answers
 
 

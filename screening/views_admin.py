@@ -16,7 +16,13 @@ from conversations.forms_families import add_service_errors
 from . import engine, services
 from .forms_admin import InstrumentDefinitionForm, LocalItemTextForm
 from .models import InstrumentDefinition
-from .selectors_instruments import instruments_for_admin, item_label, local_item_texts
+from .selectors_instruments import (
+    instruments_for_admin,
+    item_label,
+    local_item_texts,
+    local_option_texts,
+    option_label,
+)
 
 
 class _AdminOnlyView(View):
@@ -89,15 +95,25 @@ class ShowInstrumentDefinitionView(_DefinitionView):
 
     def get(self, request, definition_id):
         texts = local_item_texts(self.row)
-        items = [
-            {
-                "item": item,
-                "wording": item_label(self.row, item),
-                "local_text_entered": item.id in texts,
-                "reverse_keyed": item.id in self.definition.reverse_keyed,
-            }
-            for item in self.definition.items
-        ]
+        local_options = local_option_texts(self.row)
+        items = []
+        for item in self.definition.items:
+            options = [
+                {"option": option, "wording": option_label(item, option, local_options)}
+                for option in item.options
+            ]
+            items.append(
+                {
+                    "item": item,
+                    "wording": item_label(self.row, item),
+                    "local_text_entered": item.id in texts,
+                    "local_options_entered": sum(
+                        (item.id, option.value) in local_options for option in item.options
+                    ),
+                    "options": options,
+                    "reverse_keyed": item.id in self.definition.reverse_keyed,
+                }
+            )
         return render(
             request,
             "screening/admin_instrument_definition_detail.html",
@@ -134,12 +150,26 @@ class UpdateLocalItemTextView(_DefinitionView):
             raise Http404("This instrument has no locally licensed text.")
 
     def get(self, request, definition_id):
-        existing = self.row.local_item_texts.all()
-        initial = {f"item_{row.item_id}": row.text for row in existing}
-        references = {row.licence_reference for row in existing}
+        form = self.make_form()
+        items = list(self.row.local_item_texts.all())
+        options = list(self.row.local_option_texts.all())
+        initial = {
+            form.item_fields[row.item_id]: row.text
+            for row in items
+            if row.item_id in form.item_fields
+        }
+        initial.update(
+            {
+                form.option_fields[(row.item_id, row.option_value)]: row.text
+                for row in options
+                if (row.item_id, row.option_value) in form.option_fields
+            }
+        )
+        references = {row.licence_reference for row in [*items, *options]}
         if len(references) == 1:
             initial["licence_reference"] = references.pop()
-        return self.render_form(self.make_form(initial=initial))
+        form.initial = initial
+        return self.render_form(form)
 
     def post(self, request, definition_id):
         form = self.make_form(data=request.POST)
@@ -149,6 +179,7 @@ class UpdateLocalItemTextView(_DefinitionView):
                     actor=request.user,
                     definition=self.row,
                     texts=form.texts(),
+                    option_texts=form.option_texts(),
                     licence_reference=form.cleaned_data["licence_reference"],
                 )
             except ValidationError as error:
@@ -160,7 +191,7 @@ class UpdateLocalItemTextView(_DefinitionView):
 
     def make_form(self, **kwargs) -> LocalItemTextForm:
         return LocalItemTextForm(
-            items=[(item.id, self.definition.item_name(item)) for item in self.local_items()],
+            definition=self.definition,
             cancel_url=reverse("instrument_definition_detail", args=[self.row.pk]),
             **kwargs,
         )
