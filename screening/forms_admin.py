@@ -15,6 +15,8 @@ from . import engine
 #: A definition is a few tens of kilobytes; anything far bigger is not one.
 DEFINITION_MAX_BYTES = 512 * 1024
 LICENCE_REFERENCE_LENGTH = 200
+#: The file input without NHS.UK frontend's drop-zone enhancement (the template says why).
+DEFINITION_FILE_TEMPLATE = "screening/definition_file_field.html"
 ITEM_TEXT_LENGTH = 1000
 OPTION_TEXT_LENGTH = 300
 
@@ -44,7 +46,7 @@ class InstrumentDefinitionForm(forms.Form):
     def __init__(self, *args, cancel_url: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(
-            Field("definition_file", label_size="s"),
+            Field("definition_file", label_size="s", template=DEFINITION_FILE_TEMPLATE),
             Field("definition_text", label_size="s"),
             submit="Check and add definition",
             cancel_url=cancel_url,

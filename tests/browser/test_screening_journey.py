@@ -191,3 +191,85 @@ def test_hv_records_a_strength_a_concern_and_a_rater_result(page, hv):
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter who carried out")
     assert_accessible(page)
     assert page.csp_violations == []
+
+
+def test_hv_corrects_a_result_and_closes_a_concern(page, hv):
+    load_step_2_data()
+    phq9 = engine.load_definition(services.current_definition("phq9").definition)
+    family = FamilyFactory(team=hv.team, named_hv=hv, name="Okafor")
+    contact = ContactFactory(family=family, recorded_by=hv)
+    ConversationFactory(contact=contact, consent_status="given")
+    answers = dict.fromkeys((item.id for item in phq9.items), "not_at_all")
+    first = services.screening_result_record(
+        actor=hv, contact=contact, definition=services.current_definition("phq9"), answers=answers
+    )
+    services.concern_raise(
+        actor=hv,
+        contact=contact,
+        category=ConcernCategory.objects.get(code="feeding_sleep_crying"),
+        severity="low",
+        note="Feeds are long and tiring.",
+    )
+
+    # The result was recorded with item 2 on the wrong row: correct it from its page.
+    page.goto(reverse("screening_result_detail", args=[first.pk]))
+    sign_in(page, hv)
+    heading(page, "PHQ-9 result")
+    page.get_by_role("link", name="correct this result").click()
+    heading(page, "Correct the PHQ-9 result")
+    second = phq9.items[1]
+    group = page.get_by_role("group", name=second.text, exact=True)
+    expect(group.get_by_label("Not at all")).to_be_checked()
+    assert_accessible(page)
+    group.get_by_label("More than half the days").check()
+    page.get_by_role("button", name="Save the correction").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(
+        "Enter why you are correcting this result"
+    )
+    expect(group.get_by_label("More than half the days")).to_be_checked()
+    assert_accessible(page)
+    page.get_by_label("Why are you correcting this result?").fill(
+        "Item 2 was entered on the wrong row."
+    )
+    page.get_by_role("button", name="Save the correction").click()
+
+    # The correction, and the first result saying it was corrected, why and by whom.
+    heading(page, "PHQ-9 result")
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Result corrected")
+    main = page.locator("main")
+    expect(main).to_contain_text("2 out of 27")
+    expect(main).to_contain_text("This result corrects the one recorded on")
+    assert_accessible(page)
+    page.get_by_role("link", name="See the result it replaces").click()
+    expect(main).to_contain_text("This result was corrected on")
+    expect(main).to_contain_text("Item 2 was entered on the wrong row.")
+    expect(page.get_by_role("link", name="correct this result")).to_have_count(0)
+    assert_accessible(page)
+
+    # Close the concern from the contact's step 2 page, saying why.
+    page.get_by_role("link", name="Return to strengths, needs and screening").click()
+    heading(page, "Strengths, needs and screening")
+    page.get_by_role("link", name="Close the feeding, sleep or crying concern").click()
+    heading(page, "Close a concern")
+    assert_accessible(page)
+    page.get_by_role("button", name="Close concern").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(
+        "Enter why the concern is being closed"
+    )
+    assert_accessible(page)
+    page.get_by_label("Why is the concern being closed?").fill(
+        "Feeds are shorter now; the parent agrees this is resolved."
+    )
+    page.get_by_role("button", name="Close concern").click()
+    heading(page, "Strengths, needs and screening")
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Concern closed")
+    expect(page.locator("main")).to_contain_text("Closed")
+    assert_accessible(page)
+
+    # The family page lists it with the closed concerns.
+    page.get_by_role("link", name="Return to the Okafor family").click()
+    heading(page, "Okafor family")
+    closed = page.get_by_role("table", name="Closed concerns")
+    expect(closed).to_contain_text("Feeding, sleep or crying")
+    assert_accessible(page)
+    assert page.csp_violations == []
