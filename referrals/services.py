@@ -94,6 +94,34 @@ def parse_postcode_districts(text: str) -> list[str]:
     return districts
 
 
+def service_rule_problems(
+    *,
+    accepts_referrals: bool,
+    referral_method: str,
+    minimum_age_months: int | None,
+    maximum_age_months: int | None,
+    serves_somewhere: bool,
+) -> dict[str, list[str]]:
+    """What does not add up in a service's details, by field ("areas" for where it serves).
+
+    ``service_save`` refuses a service with any of these; forms ask too, so that an admin
+    sees them alongside every other mistake at once.
+    """
+    problems = {}
+    low, high = minimum_age_months, maximum_age_months
+    if low is not None and high is not None and low > high:
+        problems["maximum_age_months"] = [
+            "The oldest age must be the same as the youngest age or more."
+        ]
+    if accepts_referrals and not referral_method:
+        problems["referral_method"] = [
+            "Say how professionals refer, or that the service does not take referrals."
+        ]
+    if not serves_somewhere:
+        problems["areas"] = ["Say where the service takes families from."]
+    return problems
+
+
 @transaction.atomic
 def service_save(
     *,
@@ -119,17 +147,15 @@ def service_save(
         service.full_clean(validate_constraints=False)
     except ValidationError as error:
         problems.update(error.message_dict)
-    low, high = service.minimum_age_months, service.maximum_age_months
-    if low is not None and high is not None and low > high:
-        problems["maximum_age_months"] = [
-            "The oldest age must be the same as the youngest age or more."
-        ]
-    if service.accepts_referrals and not service.referral_method:
-        problems["referral_method"] = [
-            "Say how professionals refer, or that the service does not take referrals."
-        ]
-    if not (national or postcode_districts or local_authorities):
-        problems["areas"] = ["Say where the service takes families from."]
+    problems.update(
+        service_rule_problems(
+            accepts_referrals=service.accepts_referrals,
+            referral_method=service.referral_method,
+            minimum_age_months=service.minimum_age_months,
+            maximum_age_months=service.maximum_age_months,
+            serves_somewhere=bool(national or postcode_districts or local_authorities),
+        )
+    )
     if problems:
         raise ValidationError(problems)
     service.save()
