@@ -358,6 +358,7 @@ def test_the_shipped_instruments_are_exactly_these():
     shipped = {(d.code, d.version, d.kind) for d in load_shipped_definitions()}
     assert shipped == {
         ("whooley", 1, "items"),
+        ("whooley", 2, "items"),
         ("phq2", 1, "items"),
         ("phq9", 1, "items"),
         ("gad2", 1, "items"),

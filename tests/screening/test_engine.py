@@ -67,6 +67,67 @@ def test_worked_examples_total_and_band(code, scores, total, band):
     assert (result.total, result.band.label) == (total, band)
 
 
+#: The published bands, checked against the sources (see each definition's citation):
+#: EPDS, Cox et al. 1987 and the NICE/SIGN use of 10 or more (possible) and 13 or more
+#: (probable); PHQ-9, Kroenke et al. 2001 (5, 10, 15, 20); GAD-7, Spitzer et al. 2006 (5, 10,
+#: 15); PHQ-2, Kroenke et al. 2003, and GAD-2, Kroenke et al. 2007 (3 or more); Whooley, NICE
+#: CG192 (yes to either question).
+PUBLISHED = {
+    "epds": (
+        [
+            (0, 9, "Below threshold"),
+            (10, 12, "Possible depression"),
+            (13, 30, "Probable depression"),
+        ],
+        ("total_at_least", 10, ()),
+    ),
+    "phq9": (
+        [
+            (0, 4, "Minimal"),
+            (5, 9, "Mild"),
+            (10, 14, "Moderate"),
+            (15, 19, "Moderately severe"),
+            (20, 27, "Severe"),
+        ],
+        ("total_at_least", 10, ()),
+    ),
+    "gad7": (
+        [(0, 4, "Minimal"), (5, 9, "Mild"), (10, 14, "Moderate"), (15, 21, "Severe")],
+        ("total_at_least", 10, ()),
+    ),
+    "phq2": ([(0, 2, "Below threshold"), (3, 6, "Positive screen")], ("total_at_least", 3, ())),
+    "gad2": ([(0, 2, "Below threshold"), (3, 6, "Positive screen")], ("total_at_least", 3, ())),
+    "whooley": (
+        [(0, 0, "Negative"), (1, 2, "Positive")],
+        ("any_item_at_least", 1, ("1", "2")),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [d for d in load_shipped_definitions() if d.kind == "items"],
+    ids=lambda d: f"{d.code}.v{d.version}",
+)
+def test_every_shipped_version_has_exactly_the_published_bands_and_threshold(definition):
+    bands, positive = PUBLISHED[definition.code]
+    assert [(b.min, b.max, b.label) for b in definition.bands] == bands
+    rule = definition.positive
+    assert (rule.type, rule.value, rule.items) == positive
+
+
+def test_the_only_safety_rules_are_the_self_harm_items_above_nought():
+    rules = {
+        (d.code, d.version): [(r.item, r.operator, r.value, r.severity) for r in d.safety_rules]
+        for d in load_shipped_definitions()
+        if d.safety_rules
+    }
+    assert rules == {
+        ("epds", 1): [("10", ">", 0, "urgent")],
+        ("phq9", 1): [("9", ">", 0, "urgent")],
+    }
+
+
 @pytest.mark.parametrize(
     ("code", "total", "band"),
     [
@@ -205,7 +266,7 @@ def test_high_scores_elsewhere_do_not_trigger_the_phq9_item9_rule():
     ("code", "answers", "when", "suggested"),
     [
         ("whooley", {"1": "yes", "2": "no"}, "positive", ("epds", "phq9", "gad2")),
-        ("whooley", {"1": "no", "2": "no"}, "negative", ()),
+        ("whooley", {"1": "no", "2": "no"}, "negative", ("gad2",)),
         ("phq2", {"1": "several_days", "2": "more_than_half_the_days"}, "positive", ("phq9",)),
         ("phq2", {"1": "several_days", "2": "several_days"}, "negative", ()),
         ("gad2", {"1": "nearly_every_day", "2": "not_at_all"}, "positive", ("gad7",)),
@@ -216,6 +277,23 @@ def test_suggestions_follow_nice_cg192(code, answers, when, suggested):
     result = score(SHIPPED[code], answers)
     assert tuple(c for s in result.suggestions for c in s.suggest) == suggested
     assert all(s.when == when and s.reason for s in result.suggestions)
+
+
+def test_whooley_version_1_suggested_nothing_after_a_negative_result():
+    # Kept as loaded: results scored with version 1 keep its suggestions.
+    version_1 = next(d for d in load_shipped_definitions() if d.code == "whooley")
+    assert version_1.version == 1
+    assert score(version_1, {"1": "no", "2": "no"}).suggestions == ()
+
+
+def test_whooley_version_2_changes_only_what_is_suggested():
+    version_1, version_2 = (d for d in load_shipped_definitions() if d.code == "whooley")
+    assert (version_2.items, version_2.bands, version_2.positive) == (
+        version_1.items,
+        version_1.bands,
+        version_1.positive,
+    )
+    assert version_2.safety_rules == version_1.safety_rules == ()
 
 
 def test_a_negative_gad2_suggests_gad7_only_if_still_concerned():

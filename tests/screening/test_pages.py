@@ -205,11 +205,16 @@ def test_positive_whooley_suggests_epds_or_phq9_for_the_same_contact(hv_client, 
     assert url("screening_complete", contact.pk, "gad2") in html
 
 
-def test_negative_whooley_suggests_nothing(hv_client, contact):
+def test_negative_whooley_suggests_only_the_gad2(hv_client, contact):
+    # NICE CG192 suggests the GAD-2 at the same contacts whatever the answers (version 2).
     data = {"item_1": "no", "item_2": "no"}
     response = hv_client.post(url("screening_complete", contact.pk, "whooley"), data)
+    assert ScreeningResult.objects.get().definition.version == 2
     html = html_of(hv_client.get(response["Location"]))
-    assert "What to offer next" not in html
+    assert "What to offer next" in html
+    assert url("screening_complete", contact.pk, "gad2") in html
+    assert url("screening_complete", contact.pk, "epds") not in html
+    assert url("screening_complete", contact.pk, "phq9") not in html
 
 
 def test_consent_withdrawn_before_saving_records_nothing(hv_client, contact):
