@@ -27,7 +27,14 @@ USERS = [
 ]
 
 #: What an admin may manage in Django's admin: people, teams, concern categories; nothing clinical.
-ADMIN_PERMISSIONS = [("accounts", "team"), ("accounts", "user"), ("screening", "concerncategory")]
+ADMIN_PERMISSIONS = [
+    ("accounts", "team"),
+    ("accounts", "user"),
+    ("screening", "concerncategory"),
+    ("referrals", "localauthority"),
+    ("referrals", "taxonomyterm"),
+    ("referrals", "intervention"),
+]
 
 
 class Command(BaseCommand):
@@ -71,3 +78,6 @@ class Command(BaseCommand):
         # The families are step 1's records, so their command lives in the conversations app;
         # called by name, accounts imports nothing from it.
         call_command("seed_demo_families", stdout=self.stdout)
+        # Then the service directory, and concerns and referrals on a few of those families.
+        call_command("seed_demo_directory", stdout=self.stdout)
+        call_command("seed_demo_referrals", stdout=self.stdout)
