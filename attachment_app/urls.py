@@ -9,6 +9,7 @@ urlpatterns = [
     path("instruments/", include("screening.urls_admin")),
     path("", include("referrals.urls")),
     path("directory/", include("referrals.urls_directory")),
+    path("dashboard/", include("referrals.urls_dashboard")),
     path("", include("attachment_app.accounts.urls")),
     path("healthz", healthz, name="healthz"),
     path("django-admin/", admin.site.urls),

@@ -1,0 +1,156 @@
+"""The team dashboard and its CSV exports, for team leads (their team) and health visitors
+(their own caseload). Admins and users without a clinical role get a 404.
+
+Every figure comes from ``selectors_dashboard``, which reads through ``visible_to(user)``. Every
+export writes a row to the access log, saying what was exported and for which period.
+"""
+
+import csv
+
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+
+from attachment_app.audit.models import AccessLog
+from attachment_app.audit.services import access_record
+
+from . import selectors_dashboard as dashboard
+from .forms_dashboard import DashboardPeriodForm, ReferralExportForm
+
+#: Characters that make a spreadsheet treat a cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _DashboardView(View):
+    """Only health visitors and team leads; everyone else is told there is nothing here."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not dashboard.may_see_dashboard(request.user):
+            raise Http404("No dashboard for this account")
+        self.today = timezone.localdate()
+        self.period_form = DashboardPeriodForm(
+            request.GET, today=self.today, action=reverse("dashboard")
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def export_query(self) -> str:
+        """The period's parameters, for links to the exports."""
+        query = self.request.GET.copy()
+        query.pop("nhs_numbers", None)
+        return query.urlencode()
+
+
+class ShowDashboardView(_DashboardView):
+    """What needs attention now, and the figures for the chosen period with their charts."""
+
+    template_name = "referrals/dashboard.html"
+
+    def get(self, request):
+        period = self.period_form.period_chosen()
+        now = timezone.now()
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": self.period_form,
+                "period": period,
+                "scope": dashboard.scope_label(request.user),
+                "attention": dashboard.needs_attention(user=request.user, now=now),
+                "figures": dashboard.all_figures(
+                    user=request.user, period=period, today=self.today
+                ),
+                "export_query": self.export_query(),
+                "export_params": [
+                    (key, value)
+                    for key, values in request.GET.lists()
+                    if key != "nhs_numbers"
+                    for value in values
+                ],
+                "export_form": ReferralExportForm() if request.user.is_team_lead else None,
+                "now": now,
+            },
+        )
+
+
+def _safe_cell(value):
+    """A cell a spreadsheet will show as text, never run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    if hasattr(value, "astimezone"):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return "" if value is None else value
+
+
+class _Echo:
+    """A file-like object whose write returns what it was given, for streaming CSV."""
+
+    def write(self, value):
+        return value
+
+
+def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    lines = (writer.writerow([_safe_cell(cell) for cell in row]) for row in [header, *rows])
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _record_export(request, what: str, period) -> None:
+    scope = "team" if request.user.is_team_lead else "own caseload"
+    access_record(
+        actor=request.user,
+        obj=request.user.team,
+        action=AccessLog.Action.EXPORT,
+        detail=f"Dashboard {what}, {scope}, {period.start:%Y-%m-%d} to {period.end:%Y-%m-%d}",
+    )
+
+
+class ExportDashboardFigureView(_DashboardView):
+    """One figure for the period as CSV: the same rows as its table on the page."""
+
+    def get(self, request, slug):
+        if slug not in dashboard.FIGURES:
+            raise Http404("No such figure")
+        if self.period_form.is_bound and not self.period_form.is_valid():
+            return HttpResponseBadRequest("The period is not valid.")
+        period = self.period_form.period_chosen()
+        found = dashboard.figure(slug, user=request.user, period=period, today=self.today)
+        _record_export(request, f"figure {slug}", period)
+        return _csv_response(
+            f"{slug}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv", found.columns, found.rows
+        )
+
+
+class ExportDashboardReferralListView(_DashboardView):
+    """The period's referrals as CSV: ids, services, statuses and dates, never notes.
+
+    Babies' NHS numbers are added only when a team lead ticks the box for them.
+    """
+
+    def get(self, request):
+        if self.period_form.is_bound and not self.period_form.is_valid():
+            return HttpResponseBadRequest("The period is not valid.")
+        period = self.period_form.period_chosen()
+        options = ReferralExportForm(request.GET)
+        with_nhs_numbers = bool(
+            request.user.is_team_lead and options.is_valid() and options.cleaned_data["nhs_numbers"]
+        )
+        rows = dashboard.referral_list(
+            user=request.user, period=period, with_nhs_numbers=with_nhs_numbers
+        )
+        header = list(dashboard.REFERRAL_LIST_COLUMNS)
+        if with_nhs_numbers:
+            header.append("Babies' NHS numbers")
+        _record_export(
+            request,
+            "referral list with NHS numbers" if with_nhs_numbers else "referral list",
+            period,
+        )
+        return _csv_response(
+            f"referrals-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv",
+            header,
+            rows.iterator(chunk_size=2000),
+        )
