@@ -40,6 +40,16 @@ ADMIN_PERMISSIONS = [
 class Command(BaseCommand):
     help = "Create demo teams and one account per role (idempotent)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Then add N invented families with their records to the first demo team, in "
+            "bulk, for performance checks (each run adds N more).",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
         if settings.PRODUCTION:
@@ -81,3 +91,5 @@ class Command(BaseCommand):
         # Then the service directory, and concerns and referrals on a few of those families.
         call_command("seed_demo_directory", stdout=self.stdout)
         call_command("seed_demo_referrals", stdout=self.stdout)
+        if options["scale"]:
+            call_command("seed_demo_scale", options["scale"], stdout=self.stdout)
