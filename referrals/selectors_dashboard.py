@@ -811,9 +811,8 @@ class AttentionList:
 
 
 def _first(queryset) -> AttentionList:
-    items = list(queryset[:ATTENTION_LIMIT])
-    total = len(items) if len(items) < ATTENTION_LIMIT else queryset.count()
-    return AttentionList(items=items, total=total)
+    # Always counted, so the page's number of queries does not depend on how much there is.
+    return AttentionList(items=list(queryset[:ATTENTION_LIMIT]), total=queryset.count())
 
 
 def needs_attention(*, user, now: datetime.datetime) -> dict:
