@@ -694,6 +694,7 @@ def workload(*, user, period: Period, today: datetime.date) -> Figure:
         empty="No health visitor or family yet.",
         note="Families count under their named health visitor. Overdue items are as of today, "
         "whatever the period.",
+        chart_columns=[1, 2],
     )
 
 
@@ -908,7 +909,7 @@ def referral_list(*, user, period: Period, with_nhs_numbers: bool):
             .filter(family=OuterRef("family_id"), nhs_number__isnull=False)
             .order_by()
             .values("family")
-            .annotate(numbers=StringAgg("nhs_number", delimiter=" ", ordering="nhs_number"))
+            .annotate(numbers=StringAgg("nhs_number", delimiter=" ", order_by="nhs_number"))
             .values("numbers")
         )
         rows = rows.annotate(nhs_numbers=Subquery(numbers))
