@@ -781,7 +781,9 @@ def overdue_responses(*, user, now: datetime.datetime):
     """Referrals sent and not acknowledged by the end of their service's response time."""
     default = getattr(settings, "DEFAULT_RESPONSE_WORKING_DAYS", None)
     days_in_use = set(
-        Service.objects.filter(referrals__in=_scoped(Referral.objects, user).filter(status="sent"))
+        Service.objects.filter(
+            referrals__in=_scoped(Referral.objects, user).filter(status=Status.SENT)
+        )
         .values_list("response_working_days", flat=True)
         .distinct()
     )
