@@ -124,18 +124,6 @@ class FamilyScreening:
     needs: list[Observation] = field(default_factory=list)
 
     @property
-    def concern_groups(self) -> list[dict]:
-        """Open then closed concerns, each with what to say when there are none."""
-        return [
-            {"title": "Open concerns", "concerns": self.open_concerns, "empty": "No open concern."},
-            {
-                "title": "Closed concerns",
-                "concerns": self.closed_concerns,
-                "empty": "No closed concern.",
-            },
-        ]
-
-    @property
     def observation_groups(self) -> list[dict]:
         """Strengths then areas of need, each with what to say when there are none."""
         return [

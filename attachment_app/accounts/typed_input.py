@@ -26,6 +26,7 @@ KEPT_PATH_PREFIXES = (
     "/babies/",
     "/caregivers/",
     "/concerns/",
+    "/screening/",
     "/referrals/",
     "/follow-ups/",
 )

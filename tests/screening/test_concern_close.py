@@ -267,11 +267,6 @@ def test_family_concerns_say_when_there_are_none(hv, family):
     assert "No closed concern." in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="templates/conversations/family_detail.html does not include "
-    "screening/family_concerns.html yet; remove this marker once it does",
-)
 def test_family_page_shows_close_links_and_why_concerns_were_closed(
     hv_client, hv, family, contact, open_concern
 ):
