@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "attachment_app.accounts",
     "attachment_app.audit",
     "attachment_app.health",
+    "attachment_app.reminders",
     "attachment_app.nhsuk_forms",
     "conversations",
     "screening",
@@ -112,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "attachment_app.context_processors.service",
+                "attachment_app.reminders.context_processors.unread_notifications",
             ],
         },
     },
@@ -310,6 +312,13 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": HEARTBEAT_INTERVAL_SECONDS},
     },
 }
+REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 120)
+CELERY_BEAT_SCHEDULE["reminders.sweep_reminders"] = {
+    "task": "reminders.sweep_reminders",
+    "schedule": timedelta(seconds=REMINDER_SWEEP_SECONDS),
+    # Sweeps are idempotent and the next one catches up: never let them queue behind each other.
+    "options": {"expires": REMINDER_SWEEP_SECONDS},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")
 )
@@ -330,6 +339,21 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@starting-relationships.invalid")
+
+# --- Reminders ----------------------------------------------------------------------------------
+
+#: Where links in reminder emails point: the address staff use to reach the service.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+#: A claimed reminder whose task has not finished in this time is retried by a later sweep.
+REMINDER_STALE_CLAIM_MINUTES = env_int("REMINDER_STALE_CLAIM_MINUTES", 10)
+#: Working hours (London time) for reminders that repeat "each working hour".
+WORKING_DAY_START_HOUR = env_int("WORKING_DAY_START_HOUR", 9)
+WORKING_DAY_END_HOUR = env_int("WORKING_DAY_END_HOUR", 17)
+#: An urgent concern not acknowledged within this many hours, or by the end of the working day
+#: if sooner, is escalated to the team lead.
+URGENT_CONCERN_ESCALATE_HOURS = env_int("URGENT_CONCERN_ESCALATE_HOURS", 4)
+#: How long a service has to acknowledge a referral when its directory entry does not say.
+DEFAULT_RESPONSE_WORKING_DAYS = env_int("DEFAULT_RESPONSE_WORKING_DAYS", 5)
 
 # --- Audit and logging ------------------------------------------------------------------------
 

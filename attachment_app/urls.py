@@ -11,6 +11,7 @@ urlpatterns = [
     path("directory/", include("referrals.urls_directory")),
     path("dashboard/", include("referrals.urls_dashboard")),
     path("", include("attachment_app.accounts.urls")),
+    path("notifications/", include("attachment_app.reminders.urls")),
     path("healthz", healthz, name="healthz"),
     path("django-admin/", admin.site.urls),
 ]

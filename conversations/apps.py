@@ -6,3 +6,8 @@ class ConversationsConfig(AppConfig):
 
     name = "conversations"
     verbose_name = "Conversations"
+
+    def ready(self):
+        from . import reminders
+
+        reminders.register()

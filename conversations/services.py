@@ -15,6 +15,7 @@ from django.utils import timezone
 from attachment_app.accounts.models import User
 from attachment_app.accounts.scoping import check_may_record
 
+from . import reminders
 from .models import (
     Baby,
     Caregiver,
@@ -362,6 +363,10 @@ def consent_record(
     if decision != Decision.WITHDRAWN:
         conversation.caregiver = caregiver
     conversation.save(update_fields=["consent_status", "caregiver", "updated_at"])
+    if decision == Decision.GIVEN and conversation.completed_at is None:
+        reminders.schedule_unfinished(conversation, entry.recorded_at)
+    else:
+        reminders.cancel_unfinished(conversation)
     return entry
 
 
@@ -432,4 +437,5 @@ def conversation_complete(*, actor: User, conversation: Conversation) -> Convers
     if conversation.completed_at is None:
         conversation.completed_at = timezone.now()
         conversation.save(update_fields=["completed_at", "updated_at"])
+        reminders.cancel_unfinished(conversation)
     return conversation

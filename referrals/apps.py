@@ -21,3 +21,7 @@ class ReferralsConfig(AppConfig):
         register_family_page_reader(family_page_reader)
         register_home_page_reader(home_page_reader)
         register_caseload_reader(caseload_reader)
+
+        from . import reminders
+
+        reminders.register()

@@ -18,7 +18,7 @@ from attachment_app.accounts.scoping import check_may_record
 from conversations.models import Family
 from screening.models import Concern
 
-from . import workflow
+from . import reminders, workflow
 from .eligibility import eligibility_problems, family_circumstances
 from .models import (
     FollowUp,
@@ -259,6 +259,7 @@ def follow_up_plan(*, actor: User, family: Family, due_on: datetime.date, purpos
     follow_up = FollowUp(family=family, due_on=due_on, purpose=purpose.strip(), planned_by=actor)
     follow_up.full_clean()
     follow_up.save()
+    reminders.follow_up_planned(follow_up, timezone.localdate())
     return follow_up
 
 
@@ -279,6 +280,7 @@ def follow_up_close(*, actor: User, follow_up: FollowUp, done: bool, note: str =
     follow_up.closed_by = actor
     follow_up.closing_note = note.strip()
     follow_up.save(update_fields=["done_at", "cancelled_at", "closed_by", "closing_note"])
+    reminders.follow_up_closed(follow_up)
     return follow_up
 
 
@@ -506,6 +508,7 @@ def referral_transition(
     _append_event(
         referral, actor=actor, kind=ReferralEvent.Kind.TRANSITION, from_status=previous, note=note
     )
+    reminders.referral_changed(referral)
     return referral
 
 

@@ -19,3 +19,7 @@ class ScreeningConfig(AppConfig):
 
         register_family_page_reader(family_screening)
         register_home_page_reader(urgent_concerns_for_home)
+
+        from . import reminders
+
+        reminders.register()

@@ -17,7 +17,7 @@ from attachment_app.accounts.scoping import check_may_record
 from conversations.models import ConsentDecision, Contact
 from conversations.services import ConsentRequired
 
-from . import engine
+from . import engine, reminders
 from .models import (
     Concern,
     ConcernCategory,
@@ -242,7 +242,7 @@ def concern_raise_for_rule(*, result: ScreeningResult, rule, actor: User) -> Con
         return existing
     try:
         with transaction.atomic():
-            return Concern.objects.create(
+            concern = Concern.objects.create(
                 family_id=result.family_id,
                 contact_id=result.contact_id,
                 category=category,
@@ -253,6 +253,8 @@ def concern_raise_for_rule(*, result: ScreeningResult, rule, actor: User) -> Con
                 source_rule=rule.id,
                 raised_by=actor,
             )
+            reminders.schedule_escalation(concern)
+            return concern
     except IntegrityError:
         # Another request raised it between our check and our insert.
         return Concern.objects.get(source_result=result, source_rule=rule.id)
@@ -287,6 +289,8 @@ def concern_raise(
     )
     concern.full_clean()
     concern.save()
+    if concern.urgent:
+        reminders.schedule_escalation(concern)
     return concern
 
 
@@ -305,6 +309,7 @@ def concern_acknowledge(*, actor: User, concern: Concern, action_taken: str) -> 
     concern.acknowledged_by = actor
     concern.action_taken = action_taken.strip()
     concern.save(update_fields=["acknowledged_at", "acknowledged_by", "action_taken"])
+    reminders.cancel_escalation(concern)
     return concern
 
 
@@ -334,6 +339,7 @@ def concern_close(*, actor: User, concern: Concern, reason: str) -> Concern:
     concern.closed_by = actor
     concern.close_reason = reason
     concern.save(update_fields=["closed_at", "closed_by", "close_reason"])
+    reminders.cancel_escalation(concern)
     return concern
 
 

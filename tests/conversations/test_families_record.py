@@ -157,9 +157,9 @@ def test_family_page_query_count_does_not_grow_with_contacts(
     hv_client.get(url)
     # Session, user, family, caregivers, babies, contacts (with their conversations), screening
     # results, their definitions, concerns, strengths and needs, referrals, signposting,
-    # follow-ups, the access log row, the user's team for the header, and the session saved in a
-    # savepoint (3): 18, the same for 5 contacts or 50.
-    with django_assert_num_queries(18):
+    # follow-ups, the access log row, the user's team and unread notifications for the header,
+    # and the session saved in a savepoint (3): 19, the same for 5 contacts or 50.
+    with django_assert_num_queries(19):
         response = hv_client.get(url)
     assert len(response.context["contacts"]) == count
     assert len(response.context["screening"].instruments[0].results) == count

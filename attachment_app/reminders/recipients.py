@@ -1,0 +1,37 @@
+"""Who a reminder goes to, decided when it is sent: only people who may see its subject then.
+
+The subject's owning app passes the team that owns the subject now and the health visitors
+connected to it; anyone who has left that team, or been deactivated, is dropped.
+"""
+
+from attachment_app.accounts.models import Role, User
+
+
+def team_leads(team_id: int | None) -> list[User]:
+    """The active team leads of a team."""
+    if team_id is None:
+        return []
+    return list(User.objects.filter(team_id=team_id, role=Role.TEAM_LEAD, is_active=True))
+
+
+def health_visitor(team_id: int | None, *candidates: User | None) -> list[User]:
+    """The first candidate who is an active clinician of the team now, as a one-item list."""
+    for user in candidates:
+        if (
+            user is not None
+            and user.is_active
+            and user.role in {Role.HEALTH_VISITOR, Role.TEAM_LEAD}
+            and user.team_id == team_id
+        ):
+            return [user]
+    return []
+
+
+def unique(*groups: list[User]) -> list[User]:
+    seen, users = set(), []
+    for group in groups:
+        for user in group:
+            if user.pk not in seen:
+                seen.add(user.pk)
+                users.append(user)
+    return users

@@ -1,0 +1,168 @@
+"""Step 3's reminders, scheduled and cancelled by the referral and follow-up services.
+
+- A submitted referral not reviewed within 2 working days → the team leads.
+- A sent referral not acknowledged within the service's response time (working days) → the HV;
+  still not after twice that → the HV and the team leads.
+- A follow-up due tomorrow → the HV; overdue → the HV and the team leads.
+
+Each reminder's ``key`` is the moment its occurrence began (the submission, the sending, the due
+date), so a referral submitted again gets a new reminder and the old one is never sent.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.urls import reverse
+
+from attachment_app.reminders import recipients, rules, workdays
+from attachment_app.reminders.services import reminder_cancel, reminder_schedule
+
+from .models import FollowUp, Referral
+from .workflow import Status
+
+REVIEW = "referral.review"
+RESPONSE = "referral.response"
+FOLLOW_UP_TOMORROW = "follow_up.due_tomorrow"
+FOLLOW_UP_OVERDUE = "follow_up.overdue"
+
+REVIEW_WITHIN_WORKING_DAYS = 2
+#: When follow-up reminders go out, London time.
+FOLLOW_UP_REMINDER_HOUR = 9
+
+
+def response_working_days(referral: Referral) -> int:
+    return referral.service.response_working_days or settings.DEFAULT_RESPONSE_WORKING_DAYS
+
+
+def referral_changed(referral: Referral) -> None:
+    """Called by every change of a referral's status: drop what no longer applies, add what now
+    does."""
+    reminder_cancel(subject=referral)
+    if referral.status == Status.SUBMITTED:
+        reminder_schedule(
+            rule=REVIEW,
+            subject=referral,
+            key=referral.submitted_at.isoformat(),
+            due_at=workdays.working_days_later(referral.submitted_at, REVIEW_WITHIN_WORKING_DAYS),
+        )
+    elif referral.status == Status.SENT:
+        days = response_working_days(referral)
+        for stage, multiple in ((1, 1), (2, 2)):
+            reminder_schedule(
+                rule=RESPONSE,
+                subject=referral,
+                key=referral.sent_at.isoformat(),
+                stage=stage,
+                due_at=workdays.working_days_later(referral.sent_at, days * multiple),
+            )
+
+
+def _referral(reminder) -> Referral | None:
+    return (
+        Referral.objects.select_related("family__named_hv", "created_by", "service")
+        .filter(pk=reminder.subject_id)
+        .first()
+    )
+
+
+def check_review(reminder) -> rules.Delivery | None:
+    referral = _referral(reminder)
+    if (
+        referral is None
+        or referral.status != Status.SUBMITTED
+        or referral.submitted_at.isoformat() != reminder.key
+    ):
+        return None
+    to = recipients.team_leads(referral.family.team_id)
+    if not to:
+        return None
+    return rules.Delivery(
+        recipients=to,
+        title="A referral has waited 2 working days for your review",
+        link=reverse("referral_detail", args=[referral.pk]),
+    )
+
+
+def check_response(reminder) -> rules.Delivery | None:
+    referral = _referral(reminder)
+    if (
+        referral is None
+        or referral.status != Status.SENT
+        or referral.sent_at.isoformat() != reminder.key
+    ):
+        return None
+    family = referral.family
+    to = recipients.health_visitor(family.team_id, referral.created_by, family.named_hv)
+    if reminder.stage >= 2:
+        to = recipients.unique(to, recipients.team_leads(family.team_id))
+    if not to:
+        return None
+    return rules.Delivery(
+        recipients=to,
+        title="A service has not acknowledged a referral in its expected time"
+        if reminder.stage == 1
+        else "A referral is still unacknowledged after twice the service's expected time",
+        link=reverse("referral_detail", args=[referral.pk]),
+    )
+
+
+def follow_up_planned(follow_up: FollowUp, today: datetime.date) -> None:
+    """Called when a follow-up is planned."""
+    key = follow_up.due_on.isoformat()
+    if follow_up.due_on > today:
+        reminder_schedule(
+            rule=FOLLOW_UP_TOMORROW,
+            subject=follow_up,
+            key=key,
+            due_at=workdays.at(
+                follow_up.due_on - datetime.timedelta(days=1), FOLLOW_UP_REMINDER_HOUR
+            ),
+        )
+    reminder_schedule(
+        rule=FOLLOW_UP_OVERDUE,
+        subject=follow_up,
+        key=key,
+        due_at=workdays.at(follow_up.due_on + datetime.timedelta(days=1), FOLLOW_UP_REMINDER_HOUR),
+    )
+
+
+def follow_up_closed(follow_up: FollowUp) -> None:
+    reminder_cancel(subject=follow_up)
+
+
+def _check_follow_up(reminder, *, overdue: bool) -> rules.Delivery | None:
+    follow_up = (
+        FollowUp.objects.select_related("family__named_hv", "planned_by")
+        .filter(pk=reminder.subject_id)
+        .first()
+    )
+    if follow_up is None or not follow_up.is_open or follow_up.due_on.isoformat() != reminder.key:
+        return None
+    family = follow_up.family
+    to = recipients.health_visitor(family.team_id, family.named_hv, follow_up.planned_by)
+    if overdue:
+        to = recipients.unique(to, recipients.team_leads(family.team_id))
+    if not to:
+        return None
+    return rules.Delivery(
+        recipients=to,
+        title="A follow-up contact is overdue"
+        if overdue
+        else "A follow-up contact is due tomorrow",
+        link=reverse("family_detail", args=[family.pk]) + "#support",
+    )
+
+
+def check_follow_up_tomorrow(reminder):
+    return _check_follow_up(reminder, overdue=False)
+
+
+def check_follow_up_overdue(reminder):
+    return _check_follow_up(reminder, overdue=True)
+
+
+def register() -> None:
+    rules.register(REVIEW, check_review)
+    rules.register(RESPONSE, check_response)
+    rules.register(FOLLOW_UP_TOMORROW, check_follow_up_tomorrow)
+    rules.register(FOLLOW_UP_OVERDUE, check_follow_up_overdue)
