@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := node_modules/.installed
 
-.PHONY: run test lint setup browser format lock clean
+.PHONY: run test lint setup browser format lock clean demo-reminders
 
 setup: $(INSTALLED) $(NODE_INSTALLED)
 
@@ -30,6 +30,10 @@ run: setup
 
 browser:
 	@scripts/ensure-chromium
+
+# While `make run` is running: make the demo's reminders due now and sweep (see README).
+demo-reminders: $(INSTALLED)
+	$(PY) -m attachment_app.devservices manage reminders_bring_forward --days 14 --sweep
 
 test: setup browser
 	DJANGO_TESTING=1 $(PY) -m attachment_app.devservices test -- $(PYTEST_ARGS)

