@@ -64,3 +64,18 @@ def no_role_user(team_a):
 def hv_client(client, hv):
     client.force_login(hv)
     return client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def end_stray_database_sessions(django_db_setup, django_db_blocker):
+    """In-process Celery workers and test threads keep database connections of their own; end
+    them before the test database is dropped, so the run finishes without a teardown error."""
+    yield
+    with django_db_blocker.unblock():
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )

@@ -26,20 +26,6 @@ from tests.factories_referrals import ReferralFactory, ServiceFactory
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def close_the_worker_threads_connections():
-    """The in-process worker's thread keeps its own database connection open; end it, so the
-    test database can be dropped at the end of the run."""
-    yield
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-
-
 def submitted_long_ago(team, hv):
     family = FamilyFactory(team=team, named_hv=hv, postcode="LS1 4AP")
     BabyFactory(family=family)
