@@ -4,14 +4,13 @@ Each form's layout uses the NHS.UK crispy template pack. Its fields carry the ke
 the service that saves them, so a view passes ``form.cleaned_data`` straight through.
 """
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout
 from django import forms
 from django.core.exceptions import ValidationError
 
 from attachment_app.accounts.models import CLINICAL_ROLES, User
 from attachment_app.nhsuk_forms.fields import DateInputField
-from attachment_app.nhsuk_forms.layout import ButtonGroup, ButtonLink, Field, Fieldset, Submit
+from attachment_app.nhsuk_forms.helpers import form_helper_with_buttons
+from attachment_app.nhsuk_forms.layout import Field, Fieldset
 
 from .models import NAME_LENGTH, Baby, Caregiver
 from .selectors import MINE, TEAM
@@ -27,14 +26,6 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         return
     for field, messages in error.message_dict.items():
         form.add_error(field if field in form.fields else None, messages)
-
-
-def _helper(*fields, submit: str, cancel_url: str) -> FormHelper:
-    helper = FormHelper()
-    # The page puts the error summary above its h1, as NHS.UK asks; not again inside the form.
-    helper.form_show_errors = False
-    helper.layout = Layout(*fields, ButtonGroup(Submit(submit), ButtonLink("Cancel", cancel_url)))
-    return helper
 
 
 def _text(label: str, *, required: bool = True, max_length: int = NAME_LENGTH, **kwargs):
@@ -109,7 +100,7 @@ class FamilyForm(forms.Form):
             team=team, role__in=sorted(CLINICAL_ROLES), is_active=True
         ).order_by("first_name", "last_name", "username")
         self.fields["named_hv"].label_from_instance = lambda u: u.get_full_name() or u.username
-        self.helper = _helper(
+        self.helper = form_helper_with_buttons(
             Field("name", css_class="nhsuk-input--width-20"),
             Field("named_hv"),
             Fieldset(
@@ -151,7 +142,7 @@ class CaregiverForm(forms.Form):
 
     def __init__(self, *args, cancel_url: str, submit: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper_with_buttons(
             Field("name", css_class="nhsuk-input--width-20"),
             Field("relationship", label_size="s"),
             Field("phone", css_class="nhsuk-input--width-20", autocomplete="off"),
@@ -196,7 +187,7 @@ class BabyForm(forms.Form):
 
     def __init__(self, *args, cancel_url: str, submit: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper_with_buttons(
             Field("name", css_class="nhsuk-input--width-20"),
             Field("date_of_birth"),
             Field("expected_date"),

@@ -4,11 +4,10 @@ Field names are the keyword names of the service that saves them, so a view pass
 ``form.cleaned_data`` straight through (the date, choices and booleans already converted).
 """
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout
 from django import forms
 
 from attachment_app.nhsuk_forms.fields import DateInputField
+from attachment_app.nhsuk_forms.helpers import form_helper, too_long
 from attachment_app.nhsuk_forms.layout import ButtonGroup, ButtonLink, Field, Fieldset, Submit
 
 from .models import ANSWER_LENGTH, NOTE_LENGTH, WORD_LENGTH, ConsentDecision, Contact, ContactType
@@ -32,20 +31,8 @@ LATER = "later"
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-def _too_long(label: str, limit: int) -> str:
-    return f"{label} must be {limit} characters or fewer"
-
-
 def _buttons(*buttons) -> ButtonGroup:
     return ButtonGroup(*buttons)
-
-
-def _helper(*layout) -> FormHelper:
-    helper = FormHelper()
-    # The page puts the error summary above its h1, as NHS.UK asks; not again inside the form.
-    helper.form_show_errors = False
-    helper.layout = Layout(*layout)
-    return helper
 
 
 class ContactForm(forms.Form):
@@ -78,7 +65,7 @@ class ContactForm(forms.Form):
         required=False,
         max_length=300,
         help_text="For example, mother, father and baby.",
-        error_messages={"max_length": _too_long("Who was present", 300)},
+        error_messages={"max_length": too_long("Who was present", 300)},
     )
     interpreter_used = forms.BooleanField(label="An interpreter was used", required=False)
 
@@ -93,7 +80,7 @@ class ContactForm(forms.Form):
             # With one baby (or none yet) there is nothing to ask: the view fills it in.
             del self.fields["baby"]
             baby_field = []
-        self.helper = _helper(
+        self.helper = form_helper(
             Field("contact_date", label_size="s"),
             Field("contact_type", label_size="s"),
             Field("place", label_size="s"),
@@ -136,7 +123,7 @@ class ConsentForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example, a better time to offer again.",
-        error_messages={"max_length": _too_long("Note", 500)},
+        error_messages={"max_length": too_long("Note", 500)},
     )
 
     def __init__(self, *args, family, cancel_url: str, **kwargs):
@@ -145,7 +132,7 @@ class ConsentForm(forms.Form):
         self.fields["caregiver"].label_from_instance = lambda caregiver: (
             f"{caregiver.name} ({caregiver.get_relationship_display().lower()})"
         )
-        self.helper = _helper(
+        self.helper = form_helper(
             Field("caregiver", label_size="s"),
             Field("decision", label_size="s"),
             Field("note"),
@@ -158,7 +145,7 @@ def _answer(label: str, limit: int, **kwargs) -> forms.CharField:
         label=label,
         required=False,
         max_length=limit,
-        error_messages={"max_length": _too_long(label, limit)},
+        error_messages={"max_length": too_long(label, limit)},
         **kwargs,
     )
 
@@ -180,7 +167,7 @@ class AnswersForm(forms.Form):
             Field(name, css_class="nhsuk-input--width-20", template=QUESTION_TEMPLATE)
             for name in ("word_1", "word_2", "word_3")
         ]
-        self.helper = _helper(
+        self.helper = form_helper(
             Fieldset(
                 QUESTION_WORDS, *words, legend_size="m", hint=OWN_WORDS_HINT, css_id="three-words"
             ),
@@ -202,7 +189,7 @@ class ReflectionForm(forms.Form):
         max_length=NOTE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What stood out to you in what the parent said and how they said it.",
-        error_messages={"max_length": _too_long("Your reflection", NOTE_LENGTH)},
+        error_messages={"max_length": too_long("Your reflection", NOTE_LENGTH)},
     )
     raised_concern = forms.TypedChoiceField(
         label="Did anything raise concern?",
@@ -215,7 +202,7 @@ class ReflectionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field("reflection", label_size="s", template=QUESTION_TEMPLATE),
             Field("raised_concern", label_size="s", inline=True, template=QUESTION_TEMPLATE),
             _buttons(

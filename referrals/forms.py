@@ -2,28 +2,16 @@
 
 import uuid
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Layout
+from crispy_forms.layout import HTML
 from django import forms
 
 from attachment_app.nhsuk_forms.fields import DateInputField
+from attachment_app.nhsuk_forms.helpers import form_helper, too_long
 from attachment_app.nhsuk_forms.layout import ButtonGroup, ButtonLink, Field, Submit
 from conversations.models import NOTE_LENGTH
 from screening.models import Concern
 
 from .models import Referral, TaxonomyTerm
-
-
-def _too_long(label: str, limit: int) -> str:
-    return f"{label} must be {limit} characters or fewer"
-
-
-def _helper(*layout) -> FormHelper:
-    helper = FormHelper()
-    # The page puts the error summary above its h1, as NHS.UK asks; not again inside the form.
-    helper.form_show_errors = False
-    helper.layout = Layout(*layout)
-    return helper
 
 
 def _note(label: str, *, required: bool, hint: str = "", rows: int = 4) -> forms.CharField:
@@ -35,7 +23,7 @@ def _note(label: str, *, required: bool, hint: str = "", rows: int = 4) -> forms
         widget=forms.Textarea(attrs={"rows": rows}),
         error_messages={
             "required": f"Enter {label[0].lower() + label[1:]}",
-            "max_length": _too_long(label, NOTE_LENGTH),
+            "max_length": too_long(label, NOTE_LENGTH),
         },
     )
 
@@ -68,7 +56,7 @@ class SignpostForm(forms.Form):
         required=False,
         max_length=200,
         help_text="If it is not a service in the directory: for example, a leaflet or a website.",
-        error_messages={"max_length": _too_long("Resource given", 200)},
+        error_messages={"max_length": too_long("Resource given", 200)},
     )
     resource_url = forms.URLField(
         label="Web address of the resource",
@@ -100,7 +88,7 @@ class SignpostForm(forms.Form):
             Field("note"),
             ButtonGroup(Submit("Record signposting"), ButtonLink("Cancel", cancel_url)),
         ]
-        self.helper = _helper(*layout)
+        self.helper = form_helper(*layout)
 
 
 class ReferralForm(forms.Form):
@@ -176,7 +164,7 @@ class ReferralForm(forms.Form):
             Field("eligibility_override_reason"),
             ButtonGroup(Submit(submit), ButtonLink("Cancel", cancel_url)),
         ]
-        self.helper = _helper(*layout)
+        self.helper = form_helper(*layout)
 
     def referral_fields(self) -> dict:
         data = self.cleaned_data
@@ -223,7 +211,7 @@ class TransitionForm(forms.Form):
                 ButtonLink("Cancel", cancel_url),
             )
         )
-        self.helper = _helper(*layout)
+        self.helper = form_helper(*layout)
 
 
 class FollowUpForm(forms.Form):
@@ -236,13 +224,13 @@ class FollowUpForm(forms.Form):
         help_text="For example, check how the first VIG session went.",
         error_messages={
             "required": "Enter what the follow-up is for",
-            "max_length": _too_long("What it is for", 300),
+            "max_length": too_long("What it is for", 300),
         },
     )
 
     def __init__(self, *args, cancel_url: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field("due_on", label_size="s"),
             Field("purpose", css_class="nhsuk-u-width-two-thirds"),
             ButtonGroup(Submit("Plan follow-up"), ButtonLink("Cancel", cancel_url)),
@@ -263,12 +251,12 @@ class FollowUpCloseForm(forms.Form):
         required=False,
         max_length=300,
         help_text="Needed if it is no longer needed: say why.",
-        error_messages={"max_length": _too_long("Note", 300)},
+        error_messages={"max_length": too_long("Note", 300)},
     )
 
     def __init__(self, *args, cancel_url: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field("outcome", label_size="s"),
             Field("note", css_class="nhsuk-u-width-two-thirds"),
             ButtonGroup(Submit("Save"), ButtonLink("Cancel", cancel_url)),

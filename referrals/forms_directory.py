@@ -5,14 +5,14 @@ Field names are the keyword names of the service that saves them, so a view pass
 ``form.cleaned_data`` straight through.
 """
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Layout
+from crispy_forms.layout import HTML
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 
 from attachment_app.nhsuk_forms.fields import DateInputField
-from attachment_app.nhsuk_forms.layout import ButtonGroup, ButtonLink, Field, Submit
+from attachment_app.nhsuk_forms.helpers import form_helper_with_buttons
+from attachment_app.nhsuk_forms.layout import Field
 
 from .models import (
     EVIDENCE_RANK,
@@ -29,14 +29,6 @@ SEARCH_LENGTH = 100
 #: 18 years: past that nobody is a child, so a larger number is a typing slip.
 MAX_AGE_MONTHS = 216
 MAX_RESPONSE_DAYS = 365
-
-
-def _helper(*fields, submit: str, cancel_url: str) -> FormHelper:
-    helper = FormHelper()
-    # The page puts the error summary above its h1, as NHS.UK asks; not again inside the form.
-    helper.form_show_errors = False
-    helper.layout = Layout(*fields, ButtonGroup(Submit(submit), ButtonLink("Cancel", cancel_url)))
-    return helper
 
 
 def _section(title: str) -> HTML:
@@ -291,7 +283,7 @@ class ServiceForm(forms.Form):
         ).order_by("rank", "name")
         self.fields["interventions"].label_from_instance = evidence_label
         self.fields["local_authorities"].label_from_instance = _authority_label
-        self.helper = _helper(
+        self.helper = form_helper_with_buttons(
             _section("About the service"),
             Field("organization"),
             Field("name", css_class="nhsuk-u-width-two-thirds"),
@@ -428,7 +420,7 @@ class OrganizationForm(forms.Form):
 
     def __init__(self, *args, cancel_url: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper_with_buttons(
             Field("name", css_class="nhsuk-u-width-two-thirds"),
             Field("description"),
             Field("email", css_class="nhsuk-u-width-two-thirds", spellcheck="false"),

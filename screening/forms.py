@@ -7,11 +7,10 @@ item's answer, which is ``item_<id>`` (see :func:`item_field_name`).
 
 from collections.abc import Mapping
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout
 from django import forms
 
 from attachment_app.nhsuk_forms.fields import DateInputField
+from attachment_app.nhsuk_forms.helpers import form_helper, too_long
 from attachment_app.nhsuk_forms.layout import ButtonGroup, ButtonLink, Field, Submit
 from conversations.models import NOTE_LENGTH
 
@@ -46,10 +45,6 @@ def item_legend(
     return item.label or fallback
 
 
-def _too_long(label: str, limit: int) -> str:
-    return f"{label} must be {limit} characters or fewer"
-
-
 #: The model's limit on why a result was corrected.
 CORRECTION_REASON_LENGTH = 500
 
@@ -63,7 +58,7 @@ def _correction_reason_field() -> forms.CharField:
         "and says it was corrected, with this reason.",
         error_messages={
             "required": "Enter why you are correcting this result",
-            "max_length": _too_long("The reason", CORRECTION_REASON_LENGTH),
+            "max_length": too_long("The reason", CORRECTION_REASON_LENGTH),
         },
     )
 
@@ -76,14 +71,6 @@ def _buttons(submit: str, cancel_url: str, *, correction: bool) -> list:
         submit = "Save the correction"
     layout.append(ButtonGroup(Submit(submit), ButtonLink("Cancel", cancel_url)))
     return layout
-
-
-def _helper(*layout) -> FormHelper:
-    helper = FormHelper()
-    # The page puts the error summary above its h1, as NHS.UK asks; not again inside the form.
-    helper.form_show_errors = False
-    helper.layout = Layout(*layout)
-    return helper
 
 
 class InstrumentForm(forms.Form):
@@ -124,7 +111,7 @@ class InstrumentForm(forms.Form):
             layout.append(Field(name, label_size="s", template=ITEM_TEMPLATE))
         if correction:
             self.fields["correction_reason"] = _correction_reason_field()
-        self.helper = _helper(
+        self.helper = form_helper(
             *layout, *_buttons("Save and see the result", cancel_url, correction=correction)
         )
 
@@ -150,7 +137,7 @@ class ResultEntryForm(forms.Form):
         max_length=RATER_LENGTH,
         error_messages={
             "required": "Enter who carried out the assessment",
-            "max_length": _too_long("Who carried out the assessment", RATER_LENGTH),
+            "max_length": too_long("Who carried out the assessment", RATER_LENGTH),
         },
     )
     certification = forms.CharField(
@@ -159,7 +146,7 @@ class ResultEntryForm(forms.Form):
         help_text="For example, the training completed and when.",
         error_messages={
             "required": "Enter the rater's certification",
-            "max_length": _too_long("Rater's certification", CERTIFICATION_LENGTH),
+            "max_length": too_long("Rater's certification", CERTIFICATION_LENGTH),
         },
     )
     score = forms.DecimalField(
@@ -174,7 +161,7 @@ class ResultEntryForm(forms.Form):
         help_text="What the assessment showed, in plain words.",
         error_messages={
             "required": "Enter a summary of the result",
-            "max_length": _too_long("Summary", NOTE_LENGTH),
+            "max_length": too_long("Summary", NOTE_LENGTH),
         },
     )
 
@@ -211,7 +198,7 @@ class ResultEntryForm(forms.Form):
         if correction:
             self.fields["correction_reason"] = _correction_reason_field()
         layout.extend(_buttons("Save result", cancel_url, correction=correction))
-        self.helper = _helper(*layout)
+        self.helper = form_helper(*layout)
 
     def entry(self) -> dict:
         """The cleaned values under the service's keyword names."""
@@ -260,7 +247,7 @@ class ConcernForm(forms.Form):
         help_text="What you saw or heard, and what you have done so far.",
         error_messages={
             "required": "Enter a note about the concern",
-            "max_length": _too_long("Note", NOTE_LENGTH),
+            "max_length": too_long("Note", NOTE_LENGTH),
         },
     )
     urgent = forms.BooleanField(
@@ -275,7 +262,7 @@ class ConcernForm(forms.Form):
     def __init__(self, *args, cancel_url: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = ConcernCategory.objects.filter(active=True)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field("category", label_size="s"),
             Field("severity", label_size="s"),
             Field("note"),
@@ -294,13 +281,13 @@ class AcknowledgeConcernForm(forms.Form):
         help_text="For example, discussed with the parent, GP contacted the same day.",
         error_messages={
             "required": "Enter the action taken",
-            "max_length": _too_long("The action taken", NOTE_LENGTH),
+            "max_length": too_long("The action taken", NOTE_LENGTH),
         },
     )
 
     def __init__(self, *args, cancel_url: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field("action_taken", label_size="s"),
             ButtonGroup(Submit("Acknowledge concern"), ButtonLink("Cancel", cancel_url)),
         )
@@ -316,13 +303,13 @@ class CloseConcernForm(forms.Form):
         help_text="For example, feeding is now going well and the parent agrees it is resolved.",
         error_messages={
             "required": "Enter why the concern is being closed",
-            "max_length": _too_long("The reason", NOTE_LENGTH),
+            "max_length": too_long("The reason", NOTE_LENGTH),
         },
     )
 
     def __init__(self, *args, cancel_url: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field("reason", label_size="s"),
             ButtonGroup(Submit("Close concern"), ButtonLink("Cancel", cancel_url)),
         )
@@ -343,7 +330,7 @@ class ObservationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={
             "required": "Enter a description",
-            "max_length": _too_long("Description", NOTE_LENGTH),
+            "max_length": too_long("Description", NOTE_LENGTH),
         },
     )
     tags = forms.CharField(
@@ -351,12 +338,12 @@ class ObservationForm(forms.Form):
         required=False,
         max_length=TAGS_LENGTH,
         help_text="Separate tags with commas, for example: feeding, sleep, family support.",
-        error_messages={"max_length": _too_long("Tags", TAGS_LENGTH)},
+        error_messages={"max_length": too_long("Tags", TAGS_LENGTH)},
     )
 
     def __init__(self, *args, cancel_url: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field("kind", label_size="s"),
             Field("text"),
             Field("tags", css_class="nhsuk-u-width-two-thirds", autocomplete="off"),

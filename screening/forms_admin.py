@@ -3,12 +3,11 @@ whether a definition or a piece of licensed text can be used."""
 
 import json
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout
 from django import forms
 from django.core.exceptions import ValidationError
 
-from attachment_app.nhsuk_forms.layout import ButtonGroup, ButtonLink, Field, Fieldset, Submit
+from attachment_app.nhsuk_forms.helpers import form_helper_with_buttons
+from attachment_app.nhsuk_forms.layout import Field, Fieldset
 
 from . import engine
 
@@ -19,14 +18,6 @@ LICENCE_REFERENCE_LENGTH = 200
 DEFINITION_FILE_TEMPLATE = "screening/definition_file_field.html"
 ITEM_TEXT_LENGTH = 1000
 OPTION_TEXT_LENGTH = 300
-
-
-def _helper(*fields, submit: str, cancel_url: str) -> FormHelper:
-    helper = FormHelper()
-    # The page puts the error summary above its h1, as NHS.UK asks; not again inside the form.
-    helper.form_show_errors = False
-    helper.layout = Layout(*fields, ButtonGroup(Submit(submit), ButtonLink("Cancel", cancel_url)))
-    return helper
 
 
 class InstrumentDefinitionForm(forms.Form):
@@ -45,7 +36,7 @@ class InstrumentDefinitionForm(forms.Form):
 
     def __init__(self, *args, cancel_url: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper_with_buttons(
             Field("definition_file", label_size="s", template=DEFINITION_FILE_TEMPLATE),
             Field("definition_text", label_size="s"),
             submit="Check and add definition",
@@ -145,7 +136,7 @@ class LocalItemTextForm(forms.Form):
                 self.option_fields[(item.id, option.value)] = option_field
                 option_fields.append(Field(option_field, css_class="nhsuk-u-width-full"))
             fieldsets.append(Fieldset(name, Field(item_field), *option_fields, legend_size="m"))
-        self.helper = _helper(
+        self.helper = form_helper_with_buttons(
             Field("licence_reference", label_size="s"),
             *fieldsets,
             submit="Save item text",
