@@ -7,14 +7,14 @@ however many rows it returns (tests hold them to it).
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from conversations.models import Baby, Family
 from screening.models import Concern, ScreeningResult
 
 from . import workflow
-from .eligibility import circumstances
+from .eligibility import FamilyCircumstances, circumstances
 from .models import FollowUp, Referral, ReferralEvent, Signpost
 from .selectors_directory import suggested_services
 
@@ -43,32 +43,34 @@ def latest_return_comment(referral: Referral) -> str:
     return returns[-1].note if returns else ""
 
 
-def family_open_concerns(*, user, family: Family) -> list[Concern]:
-    """The family's open concerns, newest first."""
-    return list(
+def family_open_concerns(*, user, family: Family, linked=()) -> QuerySet:
+    """The family's open concerns (and any of ``linked``, open or not), newest first."""
+    return (
         Concern.objects.visible_to(user)
-        .open()
         .filter(family=family)
+        .filter(Q(closed_at__isnull=True) | Q(pk__in=[concern.pk for concern in linked]))
         .select_related("category")
         .order_by("-raised_at", "-pk")
     )
 
 
-def family_babies(*, user, family: Family) -> list[Baby]:
-    return list(Baby.objects.visible_to(user).filter(family=family).order_by("pk"))
+def family_facts(*, user, family: Family, today: datetime.date) -> FamilyCircumstances:
+    """What a service's eligibility is judged on: the babies' ages and the postcode district."""
+    babies = Baby.objects.visible_to(user).filter(family=family).order_by("pk")
+    return circumstances(family, babies, today)
 
 
 @dataclass
 class FamilySuggestions:
     concerns: list[Concern]
-    facts: object
+    facts: FamilyCircumstances
     suggestions: list
 
 
 def suggestions_for_family(*, user, family: Family, today: datetime.date) -> FamilySuggestions:
     """Services for the family's open concerns that take the family, best evidence first."""
-    concerns = family_open_concerns(user=user, family=family)
-    facts = circumstances(family, family_babies(user=user, family=family), today)
+    concerns = list(family_open_concerns(user=user, family=family))
+    facts = family_facts(user=user, family=family, today=today)
     names = {concern.category_id: concern.category.name for concern in concerns}
     return FamilySuggestions(
         concerns=concerns,

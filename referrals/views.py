@@ -8,7 +8,6 @@ is a 404 for every method, admins included. Forms check shape; the services enfo
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +18,6 @@ from attachment_app.accounts.typed_input import RESTORED_MESSAGE, RestoreTypedIn
 from attachment_app.audit.services import access_record
 from conversations.forms_families import add_service_errors
 from conversations.models import Family
-from screening.models import Concern
 
 from . import selectors, services, workflow
 from .eligibility import eligibility_problems
@@ -111,9 +109,9 @@ class ShowFamilyServiceView(_ServiceChoiceMixin, _FamilyPageView):
 
     def get(self, request, service_id):
         service = self.load_service(service_id)
-        facts = selectors.suggestions_for_family(
+        facts = selectors.family_facts(
             user=request.user, family=self.family, today=timezone.localdate()
-        ).facts
+        )
         return render(
             request,
             self.template_name,
@@ -179,17 +177,6 @@ class CreateSignpostView(_FamilyPageView):
         )
 
 
-def _family_concerns(user, family, *, linked=()):
-    """The concerns a referral may link: the family's open ones and any already linked."""
-    return (
-        Concern.objects.visible_to(user)
-        .filter(family=family)
-        .filter(Q(closed_at__isnull=True) | Q(pk__in=[concern.pk for concern in linked]))
-        .select_related("category")
-        .order_by("-raised_at", "-pk")
-    )
-
-
 class CreateReferralView(_ServiceChoiceMixin, _FamilyPageView):
     """Start a referral to a service as a draft."""
 
@@ -199,7 +186,7 @@ class CreateReferralView(_ServiceChoiceMixin, _FamilyPageView):
         return ReferralForm(
             data,
             family=self.family,
-            concerns=_family_concerns(self.request.user, self.family),
+            concerns=selectors.family_open_concerns(user=self.request.user, family=self.family),
             cancel_url=reverse("family_service_detail", args=[self.family.pk, self.service.pk]),
             submit="Save as draft",
             initial={"urgency": Referral.Urgency.ROUTINE},
@@ -230,9 +217,9 @@ class CreateReferralView(_ServiceChoiceMixin, _FamilyPageView):
         return self.render_form(form)
 
     def render_form(self, form):
-        facts = selectors.suggestions_for_family(
+        facts = selectors.family_facts(
             user=self.request.user, family=self.family, today=timezone.localdate()
-        ).facts
+        )
         return render(
             self.request,
             self.template_name,
@@ -321,8 +308,8 @@ class UpdateReferralView(_ReferralPageView):
         return ReferralForm(
             data,
             family=self.family,
-            concerns=_family_concerns(
-                self.request.user, self.family, linked=referral.concerns.all()
+            concerns=selectors.family_open_concerns(
+                user=self.request.user, family=self.family, linked=referral.concerns.all()
             ),
             cancel_url=self.detail_url(),
             submit="Save changes",
