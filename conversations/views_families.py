@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views import View
 
 from attachment_app.audit.services import access_record
+from attachment_app.pagination import page_links
 
 from . import selectors, services
 from .forms_families import (
@@ -87,7 +88,7 @@ class ShowCaseloadView(View):
                 "filters": filters,
                 "filter_query": self.filter_query(),
                 "page": page,
-                "page_links": _page_links(page, self.filter_query()),
+                "page_links": page_links(page, self.filter_query()),
                 "rows": [
                     _caseload_row(family, today, notes.get(family.pk, [])) for family in listed
                 ],
@@ -103,24 +104,6 @@ def _caseload_row(family: Family, today, notes: list) -> dict:
         "babies": [(baby, selectors.baby_age(baby, today)) for baby in family.babies.all()],
         "next_contact": selectors.next_contact(family, today),
         "unfinished": family.unfinished_conversations,
-    }
-
-
-def _page_links(page, filter_query: str) -> dict:
-    """The numbered links of the NHS.UK pagination component, keeping the filters."""
-    prefix = f"?{filter_query}&page=" if filter_query else "?page="
-    links = []
-    for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1):
-        if number == page.paginator.ELLIPSIS:
-            links.append({"ellipsis": True})
-        else:
-            links.append(
-                {"number": number, "href": f"{prefix}{number}", "current": number == page.number}
-            )
-    return {
-        "items": links,
-        "previous": f"{prefix}{page.previous_page_number()}" if page.has_previous() else None,
-        "next": f"{prefix}{page.next_page_number()}" if page.has_next() else None,
     }
 
 

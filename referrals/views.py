@@ -16,6 +16,7 @@ from django.views import View
 
 from attachment_app.accounts.typed_input import RESTORED_MESSAGE, RestoreTypedInputMixin
 from attachment_app.audit.services import access_record
+from attachment_app.pagination import page_links, query_without
 from conversations.forms_families import add_service_errors
 from conversations.models import Family
 
@@ -72,15 +73,14 @@ class ShowFamilyServicesView(_FamilyPageView):
             user=request.user, family=self.family, today=timezone.localdate()
         )
         search_form = DirectorySearchForm(request.GET or None)
-        page = None
+        page = links = None
         if search_form.is_bound and search_form.is_valid():
             results = directory_search(
                 term=search_form.cleaned_data["term"],
                 category=search_form.cleaned_data["category"],
             )
             page = Paginator(results, SERVICES_PER_PAGE).get_page(request.GET.get("page"))
-        query = request.GET.copy()
-        query.pop("page", None)
+            links = page_links(page, query_without(request, "page"))
         return render(
             request,
             self.template_name,
@@ -90,7 +90,7 @@ class ShowFamilyServicesView(_FamilyPageView):
                 suggestions=found.suggestions,
                 search_form=search_form,
                 page=page,
-                search_query=query.urlencode(),
+                page_links=links,
             ),
         )
 
@@ -491,7 +491,15 @@ class ShowReviewQueueView(View):
         return render(
             request,
             self.template_name,
-            {"queue": queue, "retrospective": retrospective, "now": timezone.now()},
+            {
+                "queue": queue,
+                "queue_links": page_links(queue, query_without(request, "page")),
+                "retrospective": retrospective,
+                "retrospective_links": page_links(
+                    retrospective, query_without(request, "sent_page"), param="sent_page"
+                ),
+                "now": timezone.now(),
+            },
         )
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from attachment_app.pagination import page_links, query_without
 from conversations.forms_families import add_service_errors
 
 from .forms_directory import OrganizationForm, ServiceFilterForm, ServiceForm
@@ -41,30 +42,6 @@ class _DirectoryAdminView(View):
 
     def load(self, **kwargs) -> None:
         """Fetch what the page is about (after the role check)."""
-
-
-def _page_links(page, query: str) -> dict:
-    """The links of the NHS.UK pagination component, keeping the rest of the query string."""
-    prefix = f"?{query}&page=" if query else "?page="
-    items = []
-    for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1):
-        if number == page.paginator.ELLIPSIS:
-            items.append({"ellipsis": True})
-        else:
-            items.append(
-                {"number": number, "href": f"{prefix}{number}", "current": number == page.number}
-            )
-    return {
-        "items": items,
-        "previous": f"{prefix}{page.previous_page_number()}" if page.has_previous() else None,
-        "next": f"{prefix}{page.next_page_number()}" if page.has_next() else None,
-    }
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _stale_only_query(request) -> str:
@@ -96,7 +73,7 @@ class ListServicesView(_DirectoryAdminView):
         if filters["stale_only"]:
             services = services.filter(stale)
         page = Paginator(services, SERVICES_PER_PAGE).get_page(request.GET.get("page"))
-        query = _query_without_page(request)
+        query = query_without(request, "page")
         return render(
             request,
             "referrals/directory_service_list.html",
@@ -105,7 +82,7 @@ class ListServicesView(_DirectoryAdminView):
                 "filters": filters,
                 "filtered": any(filters.values()),
                 "page": page,
-                "page_links": _page_links(page, query),
+                "page_links": page_links(page, query),
                 "rows": [
                     {"service": service, "stale": is_assurance_stale(service, today)}
                     for service in page.object_list
@@ -237,7 +214,7 @@ class ListOrganizationsView(_DirectoryAdminView):
         return render(
             request,
             "referrals/directory_organization_list.html",
-            {"page": page, "page_links": _page_links(page, _query_without_page(request))},
+            {"page": page, "page_links": page_links(page, query_without(request, "page"))},
         )
 
 

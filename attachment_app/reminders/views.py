@@ -4,6 +4,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views import View
 
+from attachment_app.pagination import page_links
+
 from . import services
 from .models import Notification
 
@@ -18,7 +20,7 @@ class ShowNotificationsView(View):
     def get(self, request):
         notifications = Notification.objects.for_user(request.user).order_by("-created_at", "-pk")
         page = Paginator(notifications, PER_PAGE).get_page(request.GET.get("page"))
-        return render(request, self.template_name, {"page": page})
+        return render(request, self.template_name, {"page": page, "page_links": page_links(page)})
 
 
 class ReadNotificationView(View):
