@@ -55,7 +55,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # --- Applications -----------------------------------------------------------------------------
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, kept for the directory's reference lists only, for admins who passed
+    # the second factor (see attachment_app/admin_site.py).
+    "attachment_app.admin_apps.ReferenceListsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,7 +66,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "crispy_forms",
-    "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "pgtrigger",
     "pghistory",
     "csp",
@@ -86,15 +90,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "attachment_app.accounts.middleware.AbsoluteSessionLimitMiddleware",
     "attachment_app.accounts.middleware.KeepTypedInputLoginRequiredMiddleware",
+    "attachment_app.accounts.middleware.SecondFactorRequiredMiddleware",
     "attachment_app.accounts.middleware.NoStoreMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Last, so that a locked-out sign-in attempt is answered by axes.
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "attachment_app.urls"
@@ -146,24 +150,73 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
+# The cache holds what sign-in must share between processes (authenticator codes already used,
+# allauth's rate limits). It lives in PostgreSQL, like sessions, so a Redis outage changes
+# nothing; its table is made by a migration (accounts 0003).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_cache",
+    }
+}
+
 # --- Authentication and sessions --------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
+# Sign-in goes through django-allauth (password, then the second factor) and Django's standard
+# backends, so that NHS CIS2 can later be added as an OpenID Connect provider beside it.
 AUTHENTICATION_BACKENDS = [
-    # Axes first, so a locked-out attempt never reaches the password check.
-    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
+
+ACCOUNT_ADAPTER = "attachment_app.accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"change_password": "attachment_app.accounts.forms.ChangePasswordForm"}
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_PRESERVE_USERNAME_CASING = False
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 15 * 60
+# Failed sign-ins and wrong current passwords are counted in the database by our own throttle
+# (accounts/throttle.py), per username and address, per address and overall; allauth's limits
+# for these would count per username only, so anyone could lock anyone out.
+ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None, "change_password": None}
+# The client address comes from accounts.client_address, which both apps share.
+ALLAUTH_TRUSTED_PROXY_COUNT = 0
+
+MFA_ADAPTER = "attachment_app.accounts.adapters.SecondFactorAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_TOTP_ISSUER = "Starting Relationships"
+MFA_FORMS = {
+    "authenticate": "attachment_app.accounts.forms.SecondFactorForm",
+    "reauthenticate": "attachment_app.accounts.forms.SecondFactorAgainForm",
+}
+# Browsers treat http://localhost as secure, so passkeys work under `make run` and in tests.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
+#: Until this date (YYYY-MM-DD, London time) a user without a second factor may still use the
+#: service while they set one up; empty means the second factor is required now.
+SECOND_FACTOR_GRACE_UNTIL = os.environ.get("SECOND_FACTOR_GRACE_UNTIL", "")
+#: Sensitive actions (account changes, exports with NHS numbers) ask for the second factor
+#: again when it was last given longer ago than this.
+SECOND_FACTOR_FRESH_FOR = timedelta(minutes=env_int("SECOND_FACTOR_FRESH_MINUTES", 15))
+#: How long an invitation link stays valid.
+INVITATION_VALID_FOR = timedelta(hours=env_int("INVITATION_VALID_HOURS", 72))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "attachment_app.accounts.passwords.NotOwnNamesValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
+    # Django's own list of 20,000 passwords most common in breaches, shipped with Django.
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -187,24 +240,18 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
-# Login throttling (django-axes): a username is locked from an address after this many
-# failures, so one person's mistakes never lock out a whole clinic behind one NAT address.
-AXES_ENABLED = True
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_USERNAME_FORM_FIELD = "username"
-AXES_VERBOSE = False
+# Sign-in throttling (accounts/throttle.py), counted from the account history in the database.
+# A username is locked from one address after a few failures, so one person's mistakes never
+# lock out a whole clinic behind one NAT address; an address is locked across usernames after
+# more (password spraying); and a backstop locks sign-in for everyone under a flood.
+SIGN_IN_FAILURES_PER_USERNAME_AND_ADDRESS = env_int("LOGIN_FAILURE_LIMIT", 5)
+SIGN_IN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 20)
+SIGN_IN_FAILURES_OVERALL = env_int("LOGIN_FAILURE_LIMIT_OVERALL", 500)
+SIGN_IN_LOCKOUT = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 # The real client address behind the load balancer: the number of proxies we run in front of
-# the app. With 0, X-Forwarded-For is ignored, because a client could forge it.
+# the app. The address is the entry the outermost of them wrote in X-Forwarded-For (the Nth
+# from the right). With 0 the header is ignored, because a client could forge it.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
-)
 
 # --- Security headers -------------------------------------------------------------------------
 
@@ -368,8 +415,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {
-        # Axes would log usernames and addresses of failed sign-ins; they are in its tables.
-        "axes": {"level": "WARNING"},
-    },
+    "loggers": {},
 }

@@ -5,16 +5,13 @@ evidence). Nothing here is deleted, as services and referrals point at these row
 from django import forms
 from django.contrib import admin
 
+from attachment_app.admin_site import ReferenceListAdmin
+
 from .models import Intervention, LocalAuthority, TaxonomyTerm
 
 
-class _NoDeleteAdmin(admin.ModelAdmin):
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(LocalAuthority)
-class LocalAuthorityAdmin(_NoDeleteAdmin):
+class LocalAuthorityAdmin(ReferenceListAdmin):
     """Local authorities and the postcode districts each covers, for services that serve one."""
 
     list_display = ["name", "code", "districts"]
@@ -26,7 +23,7 @@ class LocalAuthorityAdmin(_NoDeleteAdmin):
 
 
 @admin.register(TaxonomyTerm)
-class TaxonomyTermAdmin(_NoDeleteAdmin):
+class TaxonomyTermAdmin(ReferenceListAdmin):
     """Service categories; the concern categories decide which services are suggested."""
 
     list_display = ["name", "code", "vocabulary"]
@@ -40,7 +37,7 @@ class TaxonomyTermAdmin(_NoDeleteAdmin):
 
 
 @admin.register(Intervention)
-class InterventionAdmin(_NoDeleteAdmin):
+class InterventionAdmin(ReferenceListAdmin):
     """Interventions and the strength of their evidence, which orders suggestions."""
 
     list_display = ["name", "code", "evidence_level"]

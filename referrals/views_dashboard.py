@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from attachment_app.accounts.second_factor import require_fresh_second_factor
 from attachment_app.audit.models import AccessLog
 from attachment_app.audit.services import access_record
 
@@ -138,6 +139,9 @@ class ExportDashboardReferralListView(_DashboardView):
         with_nhs_numbers = bool(
             request.user.is_team_lead and options.is_valid() and options.cleaned_data["nhs_numbers"]
         )
+        if with_nhs_numbers:
+            # NHS numbers leave the service: the second factor again if not given recently.
+            require_fresh_second_factor(request)
         rows = dashboard.referral_list(
             user=request.user, period=period, with_nhs_numbers=with_nhs_numbers
         )

@@ -9,6 +9,7 @@ from .factories import (
     TeamLeadFactory,
     UserFactory,
 )
+from .signin import SecondFactorClient
 
 
 @pytest.fixture
@@ -58,6 +59,18 @@ def admin_user(db):
 def no_role_user(team_a):
     """A user whose role was never set: they must see nothing."""
     return UserFactory(role="", team=team_a, username="norole")
+
+
+@pytest.fixture
+def client():
+    """A test client whose ``force_login`` passes both steps of sign-in (tests/signin.py)."""
+    return SecondFactorClient()
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
 
 
 @pytest.fixture

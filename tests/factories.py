@@ -3,12 +3,15 @@
 from datetime import timedelta
 
 import factory
+from allauth.mfa.models import Authenticator
 from django.utils import timezone
 
 from attachment_app.accounts.models import Role, Team, User
 from conversations.models import Baby, Caregiver, Contact, ContactType, Conversation, Family
 
 TEST_PASSWORD = "a-test-password-9217"
+#: The authenticator app secret of every user the factories make (base32, as apps take it).
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class TeamFactory(factory.django.DjangoModelFactory):
@@ -33,6 +36,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     team = factory.SubFactory(TeamFactory)
     password = factory.django.Password(TEST_PASSWORD)
 
+    @factory.post_generation
+    def second_factor(user, create, extracted, **kwargs):
+        """An authenticator app set up with TEST_TOTP_SECRET, unless ``second_factor=False``."""
+        if create and extracted is not False:
+            Authenticator.objects.create(
+                user=user, type=Authenticator.Type.TOTP, data={"secret": TEST_TOTP_SECRET}
+            )
+
 
 class HealthVisitorFactory(UserFactory):
     role = Role.HEALTH_VISITOR
@@ -45,7 +56,6 @@ class TeamLeadFactory(UserFactory):
 class AdminFactory(UserFactory):
     role = Role.ADMIN
     team = None
-    is_staff = True
 
 
 # --- Step 1: families and their records ---------------------------------------------------------

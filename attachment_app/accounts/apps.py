@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
     name = "attachment_app.accounts"
     label = "accounts"
     verbose_name = "Accounts and teams"
+
+    def ready(self):
+        from . import signals  # noqa: F401 - connects the account history's receivers

@@ -10,9 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from .second_factor import has_second_factor, in_grace_period, last_second_factor_at
 from .typed_input import stash_typed_input
 
 SIGNED_IN_AT = "signed_in_at"
+#: Where allauth keeps a sign-in that has passed the password and waits for the second factor.
+PENDING_SIGN_IN_SESSION_KEY = "account_login"
 
 
 class AbsoluteSessionLimitMiddleware:
@@ -60,4 +63,53 @@ class KeepTypedInputLoginRequiredMiddleware(LoginRequiredMiddleware):
 
     def handle_no_permission(self, request, view_func):
         stash_typed_input(request)
+        if request.session.get(PENDING_SIGN_IN_SESSION_KEY):
+            # Past the password, not yet past the second factor: that is the step to finish.
+            return redirect("mfa_authenticate")
         return super().handle_no_permission(request, view_func)
+
+
+#: Pages a signed-in person without a second factor may still open: setting one up, signing out.
+ENROLMENT_URL_NAMES = frozenset(
+    {
+        "second_factor_setup",
+        "mfa_activate_totp",
+        "mfa_add_webauthn",
+        "mfa_view_recovery_codes",
+        "mfa_generate_recovery_codes",
+        "mfa_download_recovery_codes",
+        "account_reauthenticate",
+        "account_logout",
+    }
+)
+
+
+class SecondFactorRequiredMiddleware:
+    """No page past the password without the second factor.
+
+    - A person with an authenticator app or passkey whose session never passed it (signed in
+      some other way than allauth's two steps) is signed out and sent to sign in.
+    - A person with none yet may only set one up (or sign out), unless a rollout grace period
+      set by ``SECOND_FACTOR_GRACE_UNTIL`` is still running.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        if has_second_factor(user):
+            if last_second_factor_at(request) is None:
+                logout(request)
+                return redirect(reverse(settings.LOGIN_URL))
+            return None
+        request.second_factor_missing = True
+        url_name = request.resolver_match.url_name if request.resolver_match else None
+        if url_name in ENROLMENT_URL_NAMES or in_grace_period():
+            return None
+        return redirect("second_factor_setup")

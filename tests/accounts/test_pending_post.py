@@ -25,6 +25,7 @@ from tests.factories import (
     ContactFactory,
     FamilyFactory,
 )
+from tests.signin import sign_in_both_steps
 
 ANSWERS = {
     "word_1": "Peaceful",
@@ -55,10 +56,7 @@ def answers_url(conversation):
 
 
 def sign_in(client, user, next_url=""):
-    data = {"username": user.username, "password": TEST_PASSWORD}
-    if next_url:
-        data["next"] = next_url
-    response = client.post(reverse("login"), data)
+    response = sign_in_both_steps(client, user.username, TEST_PASSWORD, next_url=next_url)
     assert response.status_code == 302, response.content.decode()[:500]
     return response
 
@@ -82,7 +80,7 @@ def test_typed_answers_survive_a_session_timeout(client, hv, conversation, answe
 
     # Sent to sign in, with only the path in the URL: none of what was typed.
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('login')}?next={quote(answers_url, safe='/')}"
+    assert response["Location"] == f"{reverse('account_login')}?next={quote(answers_url, safe='/')}"
     assert "Peaceful" not in response["Location"]
     conversation.refresh_from_db()
     assert conversation.word_1 == ""
@@ -185,7 +183,7 @@ def test_passwords_and_the_csrf_token_are_never_kept(client, hv, answers_url, cl
 
 def test_pages_outside_the_records_are_not_kept(client, hv, clock):
     sign_in(client, hv)
-    url = reverse("password_change")
+    url = reverse("account_change_password")
     post_after_timeout(client, url, {"old_password": "x", "note": "Typed"}, clock)
     assert TYPED_INPUT_KEY not in client.session
 
@@ -205,16 +203,18 @@ def test_the_expired_post_passes_the_csrf_check(hv, conversation, answers_url, c
     # The CSRF cookie outlives the session, so the expired POST reaches the sign-in middleware
     # (a 403 here would lose what was typed).
     client = Client(enforce_csrf_checks=True)
-    client.get(reverse("login"))
+    client.get(reverse("account_login"))
     token = client.cookies[settings.CSRF_COOKIE_NAME].value
-    login = {"username": hv.username, "password": TEST_PASSWORD, "csrfmiddlewaretoken": token}
-    assert client.post(reverse("login"), login).status_code == 302
+    signed_in = sign_in_both_steps(
+        client, hv.username, TEST_PASSWORD, data_extra={"csrfmiddlewaretoken": token}
+    )
+    assert signed_in["Location"] == reverse("home")
     client.get(answers_url)
     token = client.cookies[settings.CSRF_COOKIE_NAME].value
     clock.shift(PAST_IDLE_LIMIT)
     response = client.post(answers_url, {**ANSWERS, "csrfmiddlewaretoken": token})
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("account_login"))
     assert client.session[TYPED_INPUT_KEY][answers_url]["data"]["word_2"] == [
         "Overwhelming at night"
     ]

@@ -1,7 +1,11 @@
 """The demo data command can be run again and again."""
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.urls import reverse
 
 from attachment_app.accounts.models import Role, Team, User
 
@@ -40,19 +44,40 @@ def test_seed_demo_creates_two_teams_and_every_role():
 
 
 @pytest.mark.django_db
-def test_demo_accounts_can_sign_in(client):
-    from attachment_app.accounts.management.commands.seed_demo import DEMO_PASSWORD
+def test_demo_accounts_sign_in_with_the_password_and_the_readme_secret():
+    from django.test import Client
 
+    from attachment_app.accounts.management.commands.seed_demo import (
+        DEMO_PASSWORD,
+        DEMO_TOTP_SECRET,
+    )
+    from tests.signin import totp_code
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    assert f"Demo authenticator secret: `{DEMO_TOTP_SECRET}`" in readme
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    response = client.post("/sign-in/", {"username": "hv.amara", "password": DEMO_PASSWORD})
-    assert response.status_code == 302
+    client = Client()
+    first = client.post("/sign-in/", {"login": "hv.amara", "password": DEMO_PASSWORD})
+    assert first["Location"] == reverse("mfa_authenticate")
+    second = client.post(reverse("mfa_authenticate"), {"code": totp_code(DEMO_TOTP_SECRET)})
+    assert second["Location"] == reverse("home")
+    assert client.get(reverse("home")).status_code == 200
 
 
 @pytest.mark.django_db
-def test_demo_admin_may_manage_concern_categories_but_nothing_clinical():
+def test_demo_admin_has_no_flags_permissions_or_groups():
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    admin = User.objects.get(role=Role.ADMIN)
-    assert admin.has_perm("screening.add_concerncategory")
-    assert admin.has_perm("accounts.change_team")
-    assert not admin.has_perm("conversations.view_family")
-    assert not admin.has_perm("screening.view_screeningresult")
+    for user in User.objects.all():
+        assert not user.is_staff
+        assert not user.is_superuser
+        assert not user.user_permissions.exists()
+        assert not user.groups.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_production(monkeypatch):
+    from django.core.management.base import CommandError
+
+    monkeypatch.setattr(settings, "PRODUCTION", True)
+    with pytest.raises(CommandError):
+        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import pytest
+from allauth.mfa.models import Authenticator
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
@@ -20,6 +21,7 @@ from django.urls import reverse
 from attachment_app.accounts.models import Team, User
 from attachment_app.nhsuk_forms.fields import DateInputField
 from attachment_app.nhsuk_forms.layout import ButtonGroup, ButtonLink, Field, Fieldset, Submit
+from tests.signin import SecondFactorClient
 
 # --- A small HTML reader: elements with their attributes, ancestors and text ------------------
 
@@ -492,7 +494,8 @@ def admin_client(db):
     admin = User.objects.create_user(
         username="admin.pack", password="x-unused-password-1", role="admin"
     )
-    client = Client()
+    Authenticator.objects.create(user=admin, type=Authenticator.Type.TOTP, data={"secret": "A"})
+    client = SecondFactorClient()
     client.force_login(admin)
     return client
 
@@ -501,8 +504,8 @@ def admin_client(db):
 def test_pages_have_no_inline_styles_or_scripts(admin_client):
     for html in (
         admin_client.get(reverse("home")).content.decode(),
-        admin_client.get(reverse("password_change")).content.decode(),
-        Client().get(reverse("login")).content.decode(),
+        admin_client.get(reverse("account_change_password")).content.decode(),
+        Client().get(reverse("account_login")).content.decode(),
     ):
         assert " style=" not in html
         assert "<style" not in html
@@ -521,10 +524,11 @@ def test_header_shows_who_is_signed_in_and_signs_out_with_a_post(admin_client):
     items = [item.all_text() for item in account.find_all("li")]
     # An admin has no team, so the header shows their role instead.
     assert items[:2] == ["admin.pack", "Admin"]
-    assert account.find("a", href=reverse("password_change")).all_text() == "Change password"
+    change_password = account.find("a", href=reverse("account_change_password"))
+    assert change_password.all_text() == "Change password"
     sign_out = account.find("form")
     assert sign_out.attrs["method"] == "post"
-    assert sign_out.attrs["action"] == reverse("logout")
+    assert sign_out.attrs["action"] == reverse("account_logout")
     assert sign_out.find("input", type="hidden", name="csrfmiddlewaretoken") is not None
     assert sign_out.find("button").all_text() == "Sign out"
     service = header.find("a", "nhsuk-header__service-logo")
@@ -542,7 +546,8 @@ def test_header_shows_a_health_visitors_full_name_and_team():
         first_name="Amara",
         last_name="Okafor",
     )
-    client = Client()
+    Authenticator.objects.create(user=hv, type=Authenticator.Type.TOTP, data={"secret": "A"})
+    client = SecondFactorClient()
     client.force_login(hv)
     doc = parse(client.get(reverse("home")).content.decode())
     items = [li.all_text() for li in doc.find("nav", "nhsuk-header__account").find_all("li")]
@@ -584,23 +589,24 @@ def test_messages_show_as_notification_banners(admin_client):
 @pytest.mark.django_db
 def test_failed_sign_in_puts_the_error_in_the_summary_above_the_heading(client):
     response = client.post(
-        reverse("login"), {"username": "nobody", "password": "wrong"}, REMOTE_ADDR="192.0.2.77"
+        reverse("account_login"), {"login": "nobody", "password": "wrong"}, REMOTE_ADDR="192.0.2.77"
     )
     html = response.content.decode()
     doc = parse(html)
     summary = doc.find("div", "nhsuk-error-summary")
-    assert "Please enter a correct username and password" in summary.all_text()
+    assert "username and/or password you specified are not correct" in summary.all_text()
     assert html.index("nhsuk-error-summary") < html.index("<h1")
     assert doc.find("title").all_text().startswith("Error: Sign in")
-    assert doc.find("label", **{"for": "id_username"}).all_text() == "Username"
+    assert doc.find("label", **{"for": "id_login"}).all_text() == "Username"
     assert by_id(doc, "id_password").attrs["type"] == "password"
 
 
 @pytest.mark.django_db
 def test_sign_in_page_explains_a_session_that_reached_its_limit(client):
-    html = client.get(reverse("login") + "?expired=1").content.decode()
+    html = client.get(reverse("account_login") + "?expired=1").content.decode()
     assert "session reached its time limit" in html
-    assert "session reached its time limit" not in client.get(reverse("login")).content.decode()
+    plain = client.get(reverse("account_login")).content.decode()
+    assert "session reached its time limit" not in plain
 
 
 # --- Error pages ------------------------------------------------------------------------------
@@ -615,7 +621,7 @@ def test_server_error_page_needs_no_request_or_context():
 
 @pytest.mark.django_db
 def test_csrf_failure_page_is_in_plain_words():
-    response = Client(enforce_csrf_checks=True).post(reverse("login"), {"username": "x"})
+    response = Client(enforce_csrf_checks=True).post(reverse("account_login"), {"username": "x"})
     assert response.status_code == 403
     doc = parse(response.content.decode())
     assert doc.find("h1").all_text() == "This page has expired"
@@ -630,9 +636,9 @@ def test_not_found_page_uses_the_layout(admin_client):
     assert doc.find("nav", "nhsuk-header__account") is not None
 
 
-def test_locked_out_page_never_shows_the_username():
-    html = get_template("registration/locked_out.html").render(
-        {"username": "hv.secret-name", "cooloff_timedelta": datetime.timedelta(minutes=15)}
-    )
-    assert "hv.secret-name" not in html
-    assert "Try again in 15 minutes, or ask your team lead" in " ".join(html.split())
+def test_the_lock_message_never_shows_the_username():
+    from attachment_app.accounts.throttle import locked_message
+
+    message = locked_message()
+    assert "Try again later, or ask your team lead or admin" in message
+    assert "15 minutes" in message

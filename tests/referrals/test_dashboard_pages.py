@@ -307,3 +307,20 @@ def test_team_lead_sees_unread_reminders_by_health_visitor_and_hv_only_their_own
 
     client.force_login(other_hv)
     assert client.get(reverse("dashboard")).context["attention"]["reminders_by_hv"] == []
+
+
+def test_nhs_numbers_ask_for_the_second_factor_again_after_fifteen_minutes(
+    client, world, team_lead
+):
+    import time
+
+    from tests.signin import mark_second_factor_passed
+
+    client.force_login(team_lead)
+    mark_second_factor_passed(client, team_lead, at=time.time() - 16 * 60)
+    response = client.get(REFERRAL_LIST, {"nhs_numbers": "on"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_reauthenticate"))
+    assert not AccessLog.objects.exists()
+    # Without NHS numbers the export needs nothing more.
+    assert client.get(REFERRAL_LIST).status_code == 200

@@ -271,8 +271,8 @@ def test_family_page_query_count_does_not_grow_with_step_2_records(
     url = reverse("family_detail", args=[family.pk])
     hv_client.get(url)
     # The same page as test_families_record's count (step 1, these step 2 reads, and step 3's
-    # referrals, signposting and follow-ups): 19, the same for 5 or 50 of each.
-    with django_assert_num_queries(19):
+    # referrals, signposting and follow-ups): 20, the same for 5 or 50 of each.
+    with django_assert_num_queries(20):
         response = hv_client.get(url)
     screening = response.context["screening"]
     assert sum(len(i.results) for i in screening.instruments) == count
@@ -343,6 +343,6 @@ def test_home_page_query_count_does_not_grow_with_urgent_concerns(
     client.force_login(hv)
     client.get(HOME)
     # The caseload's count (see test_families_caseload), the urgent concerns among them.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         response = client.get(HOME)
     assert len(response.context["urgent_concerns"]) == count

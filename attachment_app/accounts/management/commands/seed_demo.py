@@ -1,16 +1,18 @@
 """Create the demo teams and staff accounts. Running it again changes nothing."""
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import Q
 
 from attachment_app.accounts.models import Role, Team, User
 
 #: Shared by every demo account, printed by this command and written in the README.
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - demo data, refused in production
+#: The authenticator app secret of every demo account (base32), also in the README: add it to
+#: any authenticator app, or run ``pyotp.TOTP(secret).now()``, to get the sign-in code.
+DEMO_TOTP_SECRET = "SRDEMOAUTHENTICATORSECRETSTWENTY"  # noqa: S105 - demo data, as above
 
 TEAMS = [
     {"name": "Riverside Health Visiting Team", "area": "Riverside"},
@@ -24,16 +26,6 @@ USERS = [
     ("lead.riverside", "Deepa", "Shah", Role.TEAM_LEAD, "Riverside Health Visiting Team"),
     ("lead.hillcrest", "Euan", "Fraser", Role.TEAM_LEAD, "Hillcrest Health Visiting Team"),
     ("admin", "Fatima", "Ali", Role.ADMIN, None),
-]
-
-#: What an admin may manage in Django's admin: people, teams, concern categories; nothing clinical.
-ADMIN_PERMISSIONS = [
-    ("accounts", "team"),
-    ("accounts", "user"),
-    ("screening", "concerncategory"),
-    ("referrals", "localauthority"),
-    ("referrals", "taxonomyterm"),
-    ("referrals", "intervention"),
 ]
 
 
@@ -58,10 +50,6 @@ class Command(BaseCommand):
         for spec in TEAMS:
             team, _ = Team.objects.update_or_create(name=spec["name"], defaults=spec)
             teams[team.name] = team
-        exact_models = Q()
-        for app, model in ADMIN_PERMISSIONS:
-            exact_models |= Q(content_type__app_label=app, content_type__model=model)
-        admin_permissions = Permission.objects.filter(exact_models)
         lines = []
         for username, first, last, role, team_name in USERS:
             user, _ = User.objects.update_or_create(
@@ -72,7 +60,9 @@ class Command(BaseCommand):
                     "email": f"{username}@example.invalid",
                     "role": role,
                     "team": teams.get(team_name),
-                    "is_staff": role == Role.ADMIN,
+                    # The admin role opens the reference lists by itself: no flags, no
+                    # permissions (see attachment_app/admin_site.py).
+                    "is_staff": False,
                     "is_superuser": False,
                     "is_active": True,
                 },
@@ -80,10 +70,16 @@ class Command(BaseCommand):
             if not user.check_password(DEMO_PASSWORD):
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
-            if role == Role.ADMIN:
-                user.user_permissions.set(admin_permissions)
+            user.user_permissions.clear()
+            user.groups.clear()
+            Authenticator.objects.update_or_create(
+                user=user,
+                type=Authenticator.Type.TOTP,
+                defaults={"data": {"secret": DEMO_TOTP_SECRET}},
+            )
             lines.append(f"  {username:<16} {Role(role).label:<15} {team_name or '—'}")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        self.stdout.write(f"Demo authenticator secret (all accounts): {DEMO_TOTP_SECRET}")
         self.stdout.write("\n".join(lines))
         # The families are step 1's records, so their command lives in the conversations app;
         # called by name, accounts imports nothing from it.

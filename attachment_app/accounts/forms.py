@@ -1,0 +1,225 @@
+"""Forms for signing in with a second factor and for administering accounts."""
+
+from __future__ import annotations
+
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+
+from attachment_app.nhsuk_forms.helpers import too_long
+
+from . import throttle
+from .models import AccountEvent, Role, Team, User
+
+Kind = AccountEvent.Kind
+
+WRONG_CODE = "The code is not right, or it has been used already. Enter the current code."
+
+
+class _ThrottledCodeMixin:
+    """A second-factor code counts towards the sign-in locks like a password."""
+
+    request = None
+
+    def clean_code(self):
+        from allauth.core import context
+
+        request = context.request
+        message = throttle.check_not_locked(request, username=self.user.username, user=self.user)
+        if message:
+            raise ValidationError(message, code="sign_in_locked")
+        try:
+            return super().clean_code()
+        except ValidationError:
+            throttle.record_sign_in_event(
+                request,
+                kind=Kind.SIGN_IN_FAILED,
+                username=self.user.username,
+                user=self.user,
+                detail="Wrong or reused second-factor code",
+            )
+            raise ValidationError(WRONG_CODE, code="incorrect_code") from None
+
+
+class SecondFactorForm(_ThrottledCodeMixin, AuthenticateForm):
+    """The code step of signing in: an authenticator app code or a recovery code."""
+
+
+class SecondFactorAgainForm(_ThrottledCodeMixin, ReauthenticateForm):
+    """The code asked for again before a sensitive action."""
+
+
+class ChangePasswordForm(AllauthChangePasswordForm):
+    """A wrong current password counts as a failed sign-in, so it cannot be guessed freely."""
+
+    def clean_oldpassword(self):
+        from allauth.core import context
+
+        request = context.request
+        message = throttle.check_not_locked(request, username=self.user.username, user=self.user)
+        if message:
+            raise ValidationError(message, code="sign_in_locked")
+        try:
+            return super().clean_oldpassword()
+        except ValidationError:
+            throttle.record_sign_in_event(
+                request,
+                kind=Kind.SIGN_IN_FAILED,
+                username=self.user.username,
+                user=self.user,
+                detail="Wrong current password on the password change page",
+            )
+            raise
+
+
+class InvitePersonForm(forms.Form):
+    first_name = forms.CharField(
+        label="First name", max_length=150, error_messages={"required": "Enter a first name"}
+    )
+    last_name = forms.CharField(
+        label="Last name", max_length=150, error_messages={"required": "Enter a last name"}
+    )
+    email = forms.EmailField(
+        label="Email address",
+        help_text="The invitation link is sent here. Use their work address.",
+        error_messages={
+            "required": "Enter an email address",
+            "invalid": "Enter an email address in the correct format, like name@example.nhs.uk",
+        },
+    )
+    username = forms.RegexField(
+        label="Username",
+        max_length=150,
+        regex=r"^[a-z0-9.\-_]+$",
+        help_text="What they type to sign in, for example amara.okafor. "
+        "Lower-case letters, numbers, full stops, hyphens and underscores only.",
+        error_messages={
+            "required": "Enter a username",
+            "invalid": "Username must contain only lower-case letters, numbers, full stops, "
+            "hyphens and underscores",
+            "max_length": too_long("Username", 150),
+        },
+    )
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError("That username is taken: choose another")
+        return username
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError("Someone already has an account with that email address")
+        return email
+
+
+class RoleRequestForm(forms.Form):
+    role = forms.ChoiceField(
+        label="Role",
+        choices=Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a role"},
+    )
+    team = forms.ModelChoiceField(
+        label="Team",
+        queryset=Team.objects.all(),
+        required=False,
+        empty_label="Choose a team",
+        help_text="Needed for a health visitor or team lead.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        if role in (Role.HEALTH_VISITOR, Role.TEAM_LEAD) and not cleaned.get("team"):
+            self.add_error("team", "Choose the team for a health visitor or team lead")
+        if role == Role.ADMIN:
+            cleaned["team"] = None
+        return cleaned
+
+
+class DecisionForm(forms.Form):
+    APPROVE = "approve"
+    REFUSE = "refuse"
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[(APPROVE, "Approve"), (REFUSE, "Refuse")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select approve or refuse"},
+    )
+    reason = forms.CharField(
+        label="Reason (needed to refuse)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": too_long("Reason", 500)},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == self.REFUSE and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Enter the reason for refusing")
+        return cleaned
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the reason", "max_length": too_long("Reason", 200)},
+    )
+
+
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "area"]
+        labels = {"name": "Team name", "area": "Area (optional)"}
+        error_messages = {
+            "name": {
+                "required": "Enter the team's name",
+                "unique": "A team with that name already exists",
+                "max_length": too_long("Team name", 120),
+            },
+            "area": {"max_length": too_long("Area", 120)},
+        }
+
+
+class ChoosePasswordForm(forms.Form):
+    """The invited person chooses their own password."""
+
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Enter a password"},
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Enter the password again"},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].help_text = " ".join(
+            password_validation.password_validators_help_texts()
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords do not match")
+        elif first:
+            try:
+                password_validation.validate_password(first, self.user)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
