@@ -18,6 +18,17 @@ class ReferenceListsAdminSite(admin.AdminSite):
     site_title = "Reference lists"
     index_title = "Reference lists"
 
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Only reference lists: the admin classes other apps register for themselves (groups,
+        allauth's email addresses and authenticators) are left out."""
+        if admin_class is None or not issubclass(admin_class, ReferenceListAdmin):
+            return
+        super().register(model_or_iterable, admin_class, **options)
+
+    def get_urls(self):
+        # No "view on site" redirects: nothing here has a page on the site.
+        return [url for url in super().get_urls() if getattr(url, "name", None) != "view_on_site"]
+
     def has_permission(self, request):
         user = request.user
         return user.is_active and user.is_authenticated and user.is_directory_admin

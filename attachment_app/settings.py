@@ -197,6 +197,7 @@ MFA_TOTP_ISSUER = "Starting Relationships"
 MFA_FORMS = {
     "authenticate": "attachment_app.accounts.forms.SecondFactorForm",
     "reauthenticate": "attachment_app.accounts.forms.SecondFactorAgainForm",
+    "activate_totp": "attachment_app.accounts.forms.SetUpAuthenticatorAppForm",
 }
 # Browsers treat http://localhost as secure, so passkeys work under `make run` and in tests.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION

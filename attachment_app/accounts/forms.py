@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.forms import ActivateTOTPForm
+from allauth.mfa.totp.internal.auth import TOTP
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -41,6 +44,18 @@ class _ThrottledCodeMixin:
                 detail="Wrong or reused second-factor code",
             )
             raise ValidationError(WRONG_CODE, code="incorrect_code") from None
+
+
+class SetUpAuthenticatorAppForm(ActivateTOTPForm):
+    """Setting up the app: the code that proved it is then used up, like any other code."""
+
+    def clean_code(self):
+        code = super().clean_code()
+        # allauth checks this code against the new secret but does not mark it used; a
+        # sign-in with the same code in the same 30 seconds would otherwise pass.
+        pending = Authenticator(user=self.user, type=Authenticator.Type.TOTP)
+        TOTP(pending)._mark_code_used(code)
+        return code
 
 
 class SecondFactorForm(_ThrottledCodeMixin, AuthenticateForm):
@@ -130,6 +145,8 @@ class RoleRequestForm(forms.Form):
         empty_label="Choose a team",
         help_text="Needed for a health visitor or team lead.",
     )
+    # Required for some roles only: its label does not say "(optional)".
+    team.conditionally_required = True
 
     def clean(self):
         cleaned = super().clean()
@@ -151,12 +168,14 @@ class DecisionForm(forms.Form):
         error_messages={"required": "Select approve or refuse"},
     )
     reason = forms.CharField(
-        label="Reason (needed to refuse)",
+        label="Reason",
+        help_text="Needed if you refuse.",
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": too_long("Reason", 500)},
     )
+    reason.conditionally_required = True
 
     def clean(self):
         cleaned = super().clean()

@@ -139,11 +139,26 @@ def person_deactivate(*, actor: User, person: User, reason: str) -> User:
         raise ValidationError("This account is already deactivated")
     person.is_active = False
     person.save(update_fields=["is_active"])
+    _end_sessions(person)
     RoleRequest.objects.filter(user=person, status=Status.PENDING).update(
         status=Status.WITHDRAWN, decided_at=timezone.now(), reason="Account deactivated"
     )
     _record(Kind.DEACTIVATED, user=person, actor=actor, detail=reason)
     return person
+
+
+def _end_sessions(person: User) -> None:
+    """Delete every live session of ``person``, so none comes back if the account ever does.
+
+    Sessions last at most the absolute limit (12 hours), so the live ones are few to read.
+    """
+    from django.contrib.sessions.models import Session
+
+    live = Session.objects.filter(expire_date__gt=timezone.now())
+    ended = [
+        s.pk for s in live.iterator() if s.get_decoded().get("_auth_user_id") == str(person.pk)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
 
 
 @transaction.atomic
@@ -155,6 +170,9 @@ def second_factor_reset(*, actor: User, person: User, reason: str) -> None:
     removed = Authenticator.objects.filter(user=person).delete()[0]
     if not removed:
         raise ValidationError("This person has no second factor to reset")
+    # A session on the lost device must not set up a factor of its own: sign them out
+    # everywhere, so the new factor is set up only after the password again.
+    _end_sessions(person)
     _record(Kind.FACTOR_RESET, user=person, actor=actor, detail=reason)
     if person.email:
         transaction.on_commit(

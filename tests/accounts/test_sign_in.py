@@ -112,7 +112,7 @@ def test_a_person_without_a_second_factor_must_set_one_up_first(client, team_a):
     assert client.get(reverse("mfa_activate_totp")).status_code == 200
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_setting_up_the_app_opens_the_service(client, team_a):
     # A transaction test, so allauth's on-commit step (which marks the session) runs as live.
     person = HealthVisitorFactory(team=team_a, username="new.hv", second_factor=False)
@@ -387,3 +387,33 @@ def test_change_password_asks_for_the_current_one(client, hv):
 def test_no_second_factor_bypass_code_is_configured():
     assert not getattr(settings, "MFA_TOTP_INSECURE_BYPASS_CODE", None)
     assert time.time() > 0
+
+
+@pytest.mark.django_db
+def test_passwords_and_codes_never_reach_the_logs(client, hv, caplog):
+    caplog.set_level("DEBUG")
+    password_step(client, "hv.a", password="Secret-wrong-pass-31")
+    sign_in(client, "hv.a", code="918273")
+    for _ in range(settings.SIGN_IN_FAILURES_PER_USERNAME_AND_ADDRESS):
+        password_step(client, "hv.a", password="Secret-wrong-pass-31")
+    logged = caplog.text
+    assert "Secret-wrong-pass-31" not in logged
+    assert TEST_PASSWORD not in logged
+    assert "918273" not in logged
+    stored = " ".join(AccountEvent.objects.values_list("detail", flat=True))
+    assert "Secret-wrong-pass-31" not in stored
+    assert "918273" not in stored
+
+
+@pytest.mark.django_db
+def test_the_code_that_set_up_the_app_cannot_sign_in_again(client, team_a):
+    HealthVisitorFactory(team=team_a, username="new.hv", second_factor=False)
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, 5, tzinfo=UTC), tick=False):
+        password_step(client, "new.hv")
+        secret = client.get(reverse("mfa_activate_totp")).context["form"].secret
+        code = totp_code(secret)
+        assert client.post(reverse("mfa_activate_totp"), {"code": code}).status_code == 302
+        client.logout()
+        again = sign_in(client, "new.hv", code=code)
+        assert again.status_code == 200
+        assert not signed_in(client)
