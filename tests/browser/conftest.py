@@ -1,11 +1,22 @@
-"""Headless Chromium (Debian's) driven by Playwright, with axe-core for accessibility checks."""
+"""Headless Chromium (Debian's) driven by Playwright, with axe-core for accessibility checks.
+
+Also the one way the journeys sign in (``sign_in``: password, then the authenticator code) and
+sign out (``sign_out``).
+"""
 
 import json
 import os
+import re
+import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
+
+from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET
+from tests.signin import totp_code
 
 # Playwright's sync API runs an event loop in this thread; the tests still use the ORM here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -40,9 +51,15 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url)
+#: How long Playwright waits for an element or a page before it fails a test (milliseconds).
+ACTION_TIMEOUT_MS = 10_000
+
+
+def open_page(browser, base_url: str):
+    """A page in a browser context of its own (its own cookies), noting CSP violations in
+    ``page.csp_violations``. Close it with ``page.context.close()``."""
+    context = browser.new_context(base_url=base_url)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     page = context.new_page()
     page.csp_violations = []
     page.on(
@@ -53,8 +70,20 @@ def page(browser, live_server):
             else None
         ),
     )
+    return page
+
+
+def base_url_of(page) -> str:
+    """The scheme and host of the page's address, for another context on the same server."""
+    parts = urlsplit(page.url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@pytest.fixture
+def page(browser, live_server):
+    page = open_page(browser, live_server.url)
     yield page
-    context.close()
+    page.context.close()
 
 
 def axe_violations(page) -> list[dict]:
@@ -76,3 +105,88 @@ def axe_violations(page) -> list[dict]:
 def assert_accessible(page) -> None:
     violations = axe_violations(page)
     assert violations == [], json.dumps(violations, indent=2)
+
+
+# --- Signing in and out --------------------------------------------------------------------------
+
+TOTP_PERIOD_SECONDS = 30
+#: A code with less time than this left in its period might expire before the server checks it
+#: (allauth accepts the current period's code only), so wait for the next one.
+TOTP_MARGIN_SECONDS = 2
+#: The code last given for each user: allauth refuses a code used already, so never give it twice.
+_codes_given: dict[int, str] = {}
+
+
+def fresh_totp_code(user, secret: str = TEST_TOTP_SECRET) -> str:
+    """A code the authenticator app shows now that the server will accept for ``user``.
+
+    Waits (at most one period, about 30 s) only when the current code was given for this user
+    already or is about to expire.
+    """
+    deadline = time.monotonic() + TOTP_PERIOD_SECONDS + TOTP_MARGIN_SECONDS + 1
+    while True:
+        now = time.time()
+        left = TOTP_PERIOD_SECONDS - now % TOTP_PERIOD_SECONDS
+        code = totp_code(secret, now)
+        if code != _codes_given.get(user.pk) and left > TOTP_MARGIN_SECONDS:
+            _codes_given[user.pk] = code
+            return code
+        assert time.monotonic() < deadline, "No fresh authenticator code within a period"
+        time.sleep(left + 0.05)  # until the next period starts: the one bounded wait
+
+
+def enter_code(page, user, secret: str = TEST_TOTP_SECRET, *, code: str | None = None) -> None:
+    """Type a code into the page's "Code" field (a fresh one from ``secret`` unless given)."""
+    field = page.get_by_role("textbox", name=re.compile(r"^(authenticator )?code$", re.IGNORECASE))
+    field.fill(code or fresh_totp_code(user, secret))
+
+
+def submit_password(
+    page, user, *, password: str = TEST_PASSWORD, check_accessibility: bool = False
+) -> str:
+    """The first step of signing in: username and password, on the sign-in page the browser
+    was sent to (or opened here). Returns where sign-in will then lead (its ``next``)."""
+    if urlsplit(page.url).path != "/sign-in/":
+        page.goto("/sign-in/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    wanted = parse_qs(urlsplit(page.url).query).get("next", ["/"])[0]
+    if check_accessibility:
+        assert_accessible(page)
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Continue").click()
+    return wanted
+
+
+def sign_in(
+    page,
+    user,
+    secret: str = TEST_TOTP_SECRET,
+    *,
+    password: str = TEST_PASSWORD,
+    code: str | None = None,
+    check_accessibility: bool = False,
+) -> None:
+    """Sign ``user`` in through both steps: username and password, then the authenticator code
+    computed from ``secret`` (or ``code``, a recovery code say).
+
+    Starts from the sign-in page the browser was sent to (or opens it), and checks that it ends
+    where sign-in leads: the page asked for before (its ``next``) or the home page, with the
+    person's name in the header. With ``check_accessibility``, axe checks both sign-in pages.
+    """
+    wanted = submit_password(page, user, password=password, check_accessibility=check_accessibility)
+    expect(page).to_have_url(re.compile(r"/sign-in/second-factor/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
+    if check_accessibility:
+        assert_accessible(page)
+    enter_code(page, user, secret, code=code)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+
+    expect(page).to_have_url(base_url_of(page) + wanted)
+    expect(page.locator("header")).to_contain_text(user.get_full_name() or user.username)
+
+
+def sign_out(page) -> None:
+    """Sign out with the header's button; the browser is sent to the sign-in page."""
+    page.locator("header").get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/sign-in/$"))

@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from screening import engine
 from screening.models import InstrumentDefinition, LocalItemText, LocalOptionText
 
-from .conftest import assert_accessible
-from .test_screening_journey import heading, load_step_2_data, sign_in
+from .conftest import assert_accessible, sign_in
+from .test_screening_journey import heading, load_step_2_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,9 +13,9 @@ from referrals.models import Referral, ReferralEvent
 from tests.factories import BabyFactory, ContactFactory, ConversationFactory, FamilyFactory
 from tests.factories_referrals import ConcernFactory, ReferralFactory, ServiceFactory
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, sign_in
 from .test_referral_journey import load_step_3_data
-from .test_screening_journey import heading, sign_in
+from .test_screening_journey import heading
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,19 +12,12 @@ from playwright.sync_api import expect
 
 from referrals.models import Service
 from screening.models import ConcernCategory
-from tests.factories import TEST_PASSWORD, AdminFactory
+from tests.factories import AdminFactory
 from tests.factories_referrals import LocalAuthorityFactory, OrganizationFactory, ServiceFactory
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, user):
-    expect(page).to_have_url(re.compile(r"/sign-in/"))
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def heading(page, text):

@@ -8,8 +8,8 @@ from attachment_app.reminders.models import Notification, Reminder
 from tests.factories import FamilyFactory
 from tests.factories_referrals import ReferralFactory
 
-from .conftest import assert_accessible
-from .test_screening_journey import heading, sign_in
+from .conftest import assert_accessible, sign_in
+from .test_screening_journey import heading
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,8 +12,8 @@ from referrals.models import Referral
 from tests.factories import BabyFactory, FamilyFactory
 from tests.factories_referrals import ConcernFactory, ServiceFactory
 
-from .conftest import assert_accessible
-from .test_screening_journey import heading, load_step_2_data, sign_in, team_lead_home
+from .conftest import assert_accessible, sign_in
+from .test_screening_journey import heading, load_step_2_data, team_lead_home
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,7 +1,6 @@
 """An HV completes the PHQ-9 with a parent, sees the urgent concern, acknowledges it; axe checks."""
 
 import importlib
-import re
 
 import pytest
 from django.urls import reverse
@@ -10,7 +9,6 @@ from playwright.sync_api import expect
 from screening import engine, services
 from screening.models import ConcernCategory
 from tests.factories import (
-    TEST_PASSWORD,
     BabyFactory,
     CaregiverFactory,
     ContactFactory,
@@ -18,16 +16,9 @@ from tests.factories import (
     FamilyFactory,
 )
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, base_url_of, open_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, user):
-    expect(page).to_have_url(re.compile(r"/sign-in/"))
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def heading(page, text):
@@ -47,13 +38,11 @@ def load_step_2_data():
 
 def team_lead_home(page, team_lead):
     """The team lead's home page, in a browser session of their own."""
-    scheme, _, host = page.url.split("/", 3)[:3]
-    context = page.context.browser.new_context(base_url=f"{scheme}//{host}")
-    lead_page = context.new_page()
+    lead_page = open_page(page.context.browser, base_url_of(page))
     lead_page.goto("/")
     sign_in(lead_page, team_lead)
     heading(lead_page, "Caseload")
-    return context, lead_page
+    return lead_page.context, lead_page
 
 
 def test_hv_completes_phq9_sees_the_urgent_concern_and_acknowledges_it(page, hv, team_lead):
