@@ -21,29 +21,39 @@ Kind = AccountEvent.Kind
 WRONG_CODE = "The code is not right, or it has been used already. Enter the current code."
 
 
+def _counted_as_sign_in(user, check, *, detail: str, message: str | None = None):
+    """Run ``check`` (a password or code check) as a sign-in attempt by ``user``.
+
+    Refused at once while a sign-in lock is in force; a failure is recorded, so it counts
+    towards the locks like a wrong password at sign-in.
+    """
+    from allauth.core import context
+
+    request = context.request
+    locked = throttle.check_not_locked(request, username=user.username, user=user)
+    if locked:
+        raise ValidationError(locked, code="sign_in_locked")
+    try:
+        return check()
+    except ValidationError:
+        throttle.record_sign_in_event(
+            request, kind=Kind.SIGN_IN_FAILED, username=user.username, user=user, detail=detail
+        )
+        if message:
+            raise ValidationError(message, code="incorrect_code") from None
+        raise
+
+
 class _ThrottledCodeMixin:
     """A second-factor code counts towards the sign-in locks like a password."""
 
-    request = None
-
     def clean_code(self):
-        from allauth.core import context
-
-        request = context.request
-        message = throttle.check_not_locked(request, username=self.user.username, user=self.user)
-        if message:
-            raise ValidationError(message, code="sign_in_locked")
-        try:
-            return super().clean_code()
-        except ValidationError:
-            throttle.record_sign_in_event(
-                request,
-                kind=Kind.SIGN_IN_FAILED,
-                username=self.user.username,
-                user=self.user,
-                detail="Wrong or reused second-factor code",
-            )
-            raise ValidationError(WRONG_CODE, code="incorrect_code") from None
+        return _counted_as_sign_in(
+            self.user,
+            super().clean_code,
+            detail="Wrong or reused second-factor code",
+            message=WRONG_CODE,
+        )
 
 
 class SetUpAuthenticatorAppForm(ActivateTOTPForm):
@@ -70,23 +80,11 @@ class ChangePasswordForm(AllauthChangePasswordForm):
     """A wrong current password counts as a failed sign-in, so it cannot be guessed freely."""
 
     def clean_oldpassword(self):
-        from allauth.core import context
-
-        request = context.request
-        message = throttle.check_not_locked(request, username=self.user.username, user=self.user)
-        if message:
-            raise ValidationError(message, code="sign_in_locked")
-        try:
-            return super().clean_oldpassword()
-        except ValidationError:
-            throttle.record_sign_in_event(
-                request,
-                kind=Kind.SIGN_IN_FAILED,
-                username=self.user.username,
-                user=self.user,
-                detail="Wrong current password on the password change page",
-            )
-            raise
+        return _counted_as_sign_in(
+            self.user,
+            super().clean_oldpassword,
+            detail="Wrong current password on the password change page",
+        )
 
 
 class InvitePersonForm(forms.Form):

@@ -170,54 +170,54 @@ class InvitePersonView(_AccountChangeView):
         return render(request, self.template_name, {"form": form})
 
 
-class DeactivatePersonView(_AccountChangeView):
+class _PersonReasonView(_AccountChangeView):
+    """Ask for a reason, then apply ``change`` to the person (deactivate, reset a factor)."""
+
     admins_only = True
+    template_name = ""
+
+    def change(self, person, reason: str) -> None:
+        raise NotImplementedError
+
+    def done_message(self, person) -> str:
+        raise NotImplementedError
+
+    def get(self, request, person_id):
+        person = self.person(person_id)
+        return render(request, self.template_name, {"person": person, "form": ReasonForm()})
+
+    def post(self, request, person_id):
+        person = self.person(person_id)
+        form = ReasonForm(request.POST)
+        if form.is_valid():
+            try:
+                self.change(person, form.cleaned_data["reason"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, self.done_message(person))
+                return redirect("person_detail", person.pk)
+        return render(request, self.template_name, {"person": person, "form": form})
+
+
+class DeactivatePersonView(_PersonReasonView):
     template_name = "accounts/person_deactivate.html"
 
-    def get(self, request, person_id):
-        person = self.person(person_id)
-        return render(request, self.template_name, {"person": person, "form": ReasonForm()})
+    def change(self, person, reason):
+        services.person_deactivate(actor=self.request.user, person=person, reason=reason)
 
-    def post(self, request, person_id):
-        person = self.person(person_id)
-        form = ReasonForm(request.POST)
-        if form.is_valid():
-            try:
-                services.person_deactivate(
-                    actor=request.user, person=person, reason=form.cleaned_data["reason"]
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"{person.get_full_name()}'s account deactivated")
-                return redirect("person_detail", person.pk)
-        return render(request, self.template_name, {"person": person, "form": form})
+    def done_message(self, person):
+        return f"{person.get_full_name()}'s account deactivated"
 
 
-class ResetSecondFactorView(_AccountChangeView):
-    admins_only = True
+class ResetSecondFactorView(_PersonReasonView):
     template_name = "accounts/person_reset_second_factor.html"
 
-    def get(self, request, person_id):
-        person = self.person(person_id)
-        return render(request, self.template_name, {"person": person, "form": ReasonForm()})
+    def change(self, person, reason):
+        services.second_factor_reset(actor=self.request.user, person=person, reason=reason)
 
-    def post(self, request, person_id):
-        person = self.person(person_id)
-        form = ReasonForm(request.POST)
-        if form.is_valid():
-            try:
-                services.second_factor_reset(
-                    actor=request.user, person=person, reason=form.cleaned_data["reason"]
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request, f"{person.get_full_name()}'s second factor reset: they were emailed"
-                )
-                return redirect("person_detail", person.pk)
-        return render(request, self.template_name, {"person": person, "form": form})
+    def done_message(self, person):
+        return f"{person.get_full_name()}'s second factor reset: they were emailed"
 
 
 class RequestRoleView(_AccountChangeView):
