@@ -66,6 +66,19 @@ def hv_client(client, hv):
     return client
 
 
+@pytest.fixture
+def sign_in(client):
+    """``sign_in(user)``: the test client, signed in as ``user``. New tests sign in through
+    this one place, so a change to how sign-in works is made here."""
+
+    def signed_in(user):
+        client.logout()
+        client.force_login(user)
+        return client
+
+    return signed_in
+
+
 @pytest.fixture(scope="session", autouse=True)
 def end_stray_database_sessions(django_db_setup, django_db_blocker):
     """In-process Celery workers and test threads keep database connections of their own; end
