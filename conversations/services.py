@@ -365,7 +365,7 @@ def consent_record(
     """Record the parent's decision about the conversation: given, declined, deferred, withdrawn."""
     conversation = _locked(conversation)
     _check_clinical(actor, conversation.family)
-    if caregiver.family_id != conversation.family_id:
+    if caregiver is None or caregiver.family_id != conversation.family_id:
         raise ValidationError({"caregiver": "Choose a parent or carer of this family."})
     if decision not in CONSENT_MOVES.get(conversation.consent_status, set()):
         if conversation.consent_status == Decision.WITHDRAWN:
