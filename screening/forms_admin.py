@@ -2,6 +2,7 @@
 whether a definition or a piece of licensed text can be used."""
 
 import json
+import math
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -53,7 +54,12 @@ def _number(text: str):
         raise DefinitionTooLarge(
             f"The definition has a number longer than {DEFINITION_MAX_NUMBER_LENGTH} digits"
         )
-    return float(text) if any(c in text for c in ".eE") else int(text)
+    if not any(c in text for c in ".eE"):
+        return int(text)
+    number = float(text)
+    if not math.isfinite(number):
+        raise DefinitionTooLarge("The definition has a number too large to use")
+    return number
 
 
 def _no_constant(name: str):
