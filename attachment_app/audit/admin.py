@@ -7,7 +7,7 @@ from .models import AccessLog
 class AccessLogAdmin(admin.ModelAdmin):
     """Read-only: the log can be searched but never edited or pruned here."""
 
-    list_display = ["at", "user", "action", "object_type", "object_id"]
+    list_display = ["at", "user", "action", "object_type", "object_id", "family_ids"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_id", "user__username"]
     date_hierarchy = "at"
