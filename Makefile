@@ -35,8 +35,11 @@ browser:
 demo-reminders: $(INSTALLED)
 	$(PY) -m attachment_app.devservices manage reminders_bring_forward --days 14 --sweep
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist), each with its own test database.
+TEST_WORKERS ?= 2
+
 test: setup browser
-	DJANGO_TESTING=1 $(PY) -m attachment_app.devservices test -- $(PYTEST_ARGS)
+	DJANGO_TESTING=1 $(PY) -m attachment_app.devservices test -- -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

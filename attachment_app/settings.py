@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "attachment_app.accounts.middleware.KeepTypedInputLoginRequiredMiddleware",
     "attachment_app.accounts.middleware.SecondFactorRequiredMiddleware",
     "attachment_app.accounts.middleware.NoStoreMiddleware",
+    # One access-log row for each page that showed a family's data (audit/access.py).
+    "attachment_app.audit.access.AccessLogMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -391,7 +393,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@starting-rel
 # --- Reminders ----------------------------------------------------------------------------------
 
 #: Where links in reminder emails point: the address staff use to reach the service.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+#: Required in production (a deploy check reports it): no default there.
+SITE_URL = os.environ.get("SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000")
 #: A claimed reminder whose task has not finished in this time is retried by a later sweep.
 REMINDER_STALE_CLAIM_MINUTES = env_int("REMINDER_STALE_CLAIM_MINUTES", 10)
 #: Working hours (London time) for reminders that repeat "each working hour".

@@ -5,9 +5,10 @@ families (team scope, consent, dates, NHS numbers) are enforced here, so no call
 """
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import nhs_number
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -29,8 +30,27 @@ from .schedule import ANTENATAL_LEAD, next_mandated_contact
 
 Decision = ConsentDecision.Decision
 
-#: A baby's date of birth may not be later than today; an expected date at most this far ahead.
-LONGEST_PREGNANCY_AHEAD = timedelta(weeks=42)
+#: Plausible dates. Health visiting follows a child to about 2½ years, so a date of birth, a
+#: contact or anything else recorded about the family lies within the last 6 years; a baby is
+#: expected within the next 10 months. Anything further out is a typing slip (a year of 0001 or
+#: 9999), and far dates would overflow the schedule's arithmetic.
+YEARS_BACK = 6
+EXPECTED_MONTHS_AHEAD = 10
+
+
+def earliest_plausible_date(today: date) -> date:
+    """The earliest date anything about a family may be recorded for."""
+    return today - relativedelta(years=YEARS_BACK)
+
+
+def check_recorded_date(field: str, label: str, value: date) -> None:
+    """Refuse a date in the future or more than 6 years ago, naming the field by ``label``."""
+    today = timezone.localdate()
+    if value > today:
+        raise ValidationError({field: f"{label} must be today or in the past."})
+    if value < earliest_plausible_date(today):
+        raise ValidationError({field: f"{label} must be within the last {YEARS_BACK} years."})
+
 
 #: The shape of a UK postcode without its space: outward code (area, district), inward code.
 UK_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
@@ -99,14 +119,20 @@ def _check_baby_dates(date_of_birth: date | None, expected_date: date | None) ->
         raise ValidationError(
             {"date_of_birth": "Enter the date of birth, or the expected date if not yet born."}
         )
-    if date_of_birth is not None and date_of_birth > today:
-        raise ValidationError({"date_of_birth": "Date of birth must be today or in the past."})
-    if (
-        expected_date is not None
-        and date_of_birth is None
-        and expected_date > today + LONGEST_PREGNANCY_AHEAD
-    ):
-        raise ValidationError({"expected_date": "Expected date must be within the next 42 weeks."})
+    if date_of_birth is not None:
+        check_recorded_date("date_of_birth", "Date of birth", date_of_birth)
+    if expected_date is not None:
+        if expected_date > today + relativedelta(months=EXPECTED_MONTHS_AHEAD):
+            raise ValidationError(
+                {
+                    "expected_date": "Expected date must be within the next "
+                    f"{EXPECTED_MONTHS_AHEAD} months."
+                }
+            )
+        if expected_date < earliest_plausible_date(today):
+            raise ValidationError(
+                {"expected_date": f"Expected date must be within the last {YEARS_BACK} years."}
+            )
 
 
 def family_refresh_schedule(*, family: Family) -> None:
@@ -273,8 +299,7 @@ def contact_record(
 ) -> Contact:
     """Record a visit or other contact with a family."""
     _check_clinical(actor, family)
-    if contact_date > timezone.localdate():
-        raise ValidationError({"contact_date": "Date of contact must be today or in the past."})
+    check_recorded_date("contact_date", "Date of contact", contact_date)
     if baby is not None and baby.family_id != family.pk:
         raise ValidationError({"baby": "Choose a baby of this family."})
     babies = [baby] if baby is not None else list(family.babies.all())
@@ -340,7 +365,7 @@ def consent_record(
     """Record the parent's decision about the conversation: given, declined, deferred, withdrawn."""
     conversation = _locked(conversation)
     _check_clinical(actor, conversation.family)
-    if caregiver.family_id != conversation.family_id:
+    if caregiver is None or caregiver.family_id != conversation.family_id:
         raise ValidationError({"caregiver": "Choose a parent or carer of this family."})
     if decision not in CONSENT_MOVES.get(conversation.consent_status, set()):
         if conversation.consent_status == Decision.WITHDRAWN:

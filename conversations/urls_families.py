@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import views_access
 from . import views_families as views
 
 urlpatterns = [
@@ -21,4 +22,14 @@ urlpatterns = [
         "families/<int:family_id>/babies/new/", views.CreateBabyView.as_view(), name="baby_create"
     ),
     path("babies/<int:baby_id>/edit/", views.UpdateBabyView.as_view(), name="baby_update"),
+    path(
+        "families/<int:family_id>/access-log/",
+        views_access.ShowFamilyAccessLogView.as_view(),
+        name="family_access_log",
+    ),
+    path(
+        "families/<int:family_id>/access-log.csv",
+        views_access.ExportFamilyAccessLogView.as_view(),
+        name="family_access_log_export",
+    ),
 ]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from attachment_app.audit.services import access_record
+from attachment_app.audit.access import Kind, families_named_in, note_listed
 from attachment_app.pagination import page_links
 
 from . import selectors, services
@@ -77,6 +77,13 @@ class ShowCaseloadView(View):
         page = Paginator(families, FAMILIES_PER_PAGE).get_page(self.request.GET.get("page"))
         listed = list(page.object_list)
         notes = selectors.caseload_row_notes(user=user, families=listed, today=today)
+        extras = selectors.home_page_extras(user=user)
+        # The access log: which families this page showed; for a search, never the term.
+        note_listed(
+            self.request,
+            families=[family.pk for family in listed] + sorted(families_named_in(extras)),
+            kind=Kind.SEARCH if self.search_term else Kind.LIST,
+        )
         return render(
             self.request,
             self.template_name,
@@ -92,7 +99,7 @@ class ShowCaseloadView(View):
                 "rows": [
                     _caseload_row(family, today, notes.get(family.pk, [])) for family in listed
                 ],
-                **selectors.home_page_extras(user=user),
+                **extras,
             },
         )
 
@@ -114,7 +121,6 @@ class ShowFamilyView(View):
 
     def get(self, request, family_id):
         family = selectors.family_for_page(user=request.user, family_id=family_id)
-        access_record(actor=request.user, obj=family)
         today = timezone.localdate()
         contacts = [
             {

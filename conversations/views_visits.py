@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.views import View
 
 from attachment_app.accounts.typed_input import RESTORED_MESSAGE, RestoreTypedInputMixin
-from attachment_app.audit.services import access_record
 
 from . import services
 from .forms_families import add_service_errors
@@ -345,7 +344,6 @@ class ShowConversationView(View):
 
     def get(self, request):
         conversation = self.conversation
-        access_record(actor=request.user, obj=conversation)
         decisions = conversation.consent_decisions.select_related("caregiver", "recorded_by")
         return render(
             request,

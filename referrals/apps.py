@@ -25,3 +25,10 @@ class ReferralsConfig(AppConfig):
         from . import reminders
 
         reminders.register()
+
+        from attachment_app.audit.access import register_path_record
+
+        from .models import FollowUp, Referral
+
+        register_path_record(kwarg="referral_id", model=Referral, label="Referral")
+        register_path_record(kwarg="follow_up_id", model=FollowUp, label="Follow-up")

@@ -19,6 +19,35 @@ from .models import FollowUp, Referral, ReferralEvent, Signpost
 from .selectors_directory import suggested_services
 
 
+def is_author(referral: Referral, user) -> bool:
+    """Whether ``user`` created this referral, submitted it, or sent it without review: the
+    people separation of duties keeps from reviewing it."""
+    if referral.created_by_id == user.pk:
+        return True
+    prefetched = getattr(referral, "_prefetched_objects_cache", {}).get("events")
+    if prefetched is not None:  # the referral page has its history already: no query
+        return any(
+            event.actor_id == user.pk
+            and event.kind == ReferralEvent.Kind.TRANSITION
+            and (
+                event.to_status == workflow.Status.SUBMITTED
+                or (
+                    event.to_status == workflow.Status.SENT
+                    and event.from_status == workflow.Status.DRAFT
+                )
+            )
+            for event in prefetched
+        )
+    authored = Q(to_status=workflow.Status.SUBMITTED) | Q(
+        to_status=workflow.Status.SENT, from_status=workflow.Status.DRAFT
+    )
+    return (
+        ReferralEvent.objects.filter(referral=referral, actor_id=user.pk)
+        .filter(authored, kind=ReferralEvent.Kind.TRANSITION)
+        .exists()
+    )
+
+
 def referral_for_page(*, user, referral_id: int) -> Referral:
     """One referral the user may see, with what its page shows; DoesNotExist otherwise."""
     return (

@@ -9,6 +9,7 @@ import datetime
 import uuid
 from collections.abc import Iterable
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,9 +17,10 @@ from django.utils import timezone
 from attachment_app.accounts.models import Role, User
 from attachment_app.accounts.scoping import check_may_record
 from conversations.models import Family
+from conversations.services import check_recorded_date
 from screening.models import Concern
 
-from . import reminders, workflow
+from . import reminders, selectors, workflow
 from .eligibility import eligibility_problems, family_circumstances
 from .models import (
     FollowUp,
@@ -31,6 +33,9 @@ from .models import (
     Signpost,
 )
 from .workflow import Status
+
+#: A follow-up is planned for the coming months; one further ahead is a typing slip.
+FOLLOW_UP_YEARS_AHEAD = 2
 
 
 class StaleReferral(Exception):
@@ -227,10 +232,7 @@ def signpost_record(
         raise ValidationError({"service": "Choose a service or name the resource that was given."})
     if service is not None and not service.is_referable:
         raise ValidationError({"service": "This service is no longer running. Choose another."})
-    if given_on > timezone.localdate():
-        raise ValidationError(
-            {"given_on": "The date information was given must be today or in the past."}
-        )
+    check_recorded_date("given_on", "The date information was given", given_on)
     signpost = Signpost(
         family=family,
         service=service,
@@ -254,8 +256,13 @@ def signpost_record(
 def follow_up_plan(*, actor: User, family: Family, due_on: datetime.date, purpose: str) -> FollowUp:
     """Plan a follow-up contact by the team, due on a date, for a purpose."""
     check_may_record(actor, family.team_id)
-    if due_on < timezone.localdate():
+    today = timezone.localdate()
+    if due_on < today:
         raise ValidationError({"due_on": "The due date must be today or in the future."})
+    if due_on > today + relativedelta(years=FOLLOW_UP_YEARS_AHEAD):
+        raise ValidationError(
+            {"due_on": f"The due date must be within the next {FOLLOW_UP_YEARS_AHEAD} years."}
+        )
     follow_up = FollowUp(family=family, due_on=due_on, purpose=purpose.strip(), planned_by=actor)
     follow_up.full_clean()
     follow_up.save()
@@ -481,6 +488,10 @@ def referral_transition(
         )
     if not workflow.may_act(transition, role=actor.role):
         raise PermissionDenied("Only a team lead can do that.")
+    if transition.separated and selectors.is_author(referral, actor):
+        raise PermissionDenied(
+            "You created or submitted this referral, so another team lead of your team reviews it."
+        )
     if transition.urgent_only and not referral.is_urgent:
         raise ValidationError(
             {"referral": "Only an urgent referral can be sent without a team lead's review."}
@@ -520,6 +531,12 @@ def referral_mark_reviewed(
     referral = _lock(referral, expected_version, actor)
     if actor.role != Role.TEAM_LEAD:
         raise PermissionDenied("Only a team lead can review a referral.")
+    if not workflow.may_review_after_sending(
+        role=actor.role, is_author=selectors.is_author(referral, actor)
+    ):
+        raise PermissionDenied(
+            "You created or sent this referral, so another team lead of your team reviews it."
+        )
     if not referral.needs_retrospective_review or referral.retrospectively_reviewed_at:
         raise ValidationError({"referral": "This referral does not need a review after sending."})
     referral.retrospectively_reviewed_at = timezone.now()

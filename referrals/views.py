@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views import View
 
 from attachment_app.accounts.typed_input import RESTORED_MESSAGE, RestoreTypedInputMixin
-from attachment_app.audit.services import access_record
+from attachment_app.audit.access import families_named_in, note_listed
 from attachment_app.pagination import page_links, query_without
 from conversations.forms_families import add_service_errors
 from conversations.models import Family
@@ -68,7 +68,6 @@ class ShowFamilyServicesView(_FamilyPageView):
     template_name = "referrals/family_services.html"
 
     def get(self, request):
-        access_record(actor=request.user, obj=self.family, detail="services")
         found = selectors.suggestions_for_family(
             user=request.user, family=self.family, today=timezone.localdate()
         )
@@ -274,15 +273,26 @@ class ShowReferralView(_ReferralPageView):
     template_name = "referrals/referral_detail.html"
 
     def get(self, request):
-        access_record(actor=request.user, obj=self.referral)
         referral = self.referral
+        is_author = selectors.is_author(referral, request.user)
         actions = workflow.available(
-            referral.status, role=request.user.role, urgent=referral.is_urgent
+            referral.status, role=request.user.role, urgent=referral.is_urgent, is_author=is_author
         )
         may_review = (
-            request.user.is_team_lead
+            workflow.may_review_after_sending(role=request.user.role, is_author=is_author)
             and referral.needs_retrospective_review
             and referral.retrospectively_reviewed_at is None
+        )
+        # A team lead's own referral: say who reviews it, rather than offer nothing.
+        reviewed_by_another = (
+            request.user.is_team_lead
+            and is_author
+            and (
+                referral.status == workflow.Status.SUBMITTED
+                or (
+                    referral.needs_retrospective_review and not referral.retrospectively_reviewed_at
+                )
+            )
         )
         return render(
             request,
@@ -291,6 +301,7 @@ class ShowReferralView(_ReferralPageView):
                 actions=actions,
                 may_edit=referral.status in workflow.EDITABLE_STATUSES,
                 may_review=may_review,
+                reviewed_by_another=reviewed_by_another,
                 return_comment=selectors.latest_return_comment(referral),
                 events=list(referral.events.all()),
                 statuses=dict(workflow.Status.choices),
@@ -388,7 +399,11 @@ class TransitionReferralView(_ReferralPageView):
 
     def get(self, request):
         transition = self.transition()
-        if transition is None or not workflow.may_act(transition, role=request.user.role):
+        if transition is None or not workflow.may_act(
+            transition,
+            role=request.user.role,
+            is_author=selectors.is_author(self.referral, request.user),
+        ):
             return self.not_now()
         return self.render_form(transition, self.make_form(transition, self.restored_input()))
 
@@ -446,14 +461,22 @@ class ReviewSentReferralView(_ReferralPageView):
             initial={"version": self.referral.version},
         )
 
-    def get(self, request):
+    def dispatch(self, request, *args, **kwargs):
         if not request.user.is_team_lead:
             raise Http404("Team leads only")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        if not workflow.may_review_after_sending(
+            role=request.user.role, is_author=selectors.is_author(self.referral, request.user)
+        ):
+            messages.warning(
+                request, "You sent this referral, so another team lead of your team reviews it."
+            )
+            return redirect(self.detail_url())
         return render(request, self.template_name, self.context(form=self.make_form()))
 
     def post(self, request):
-        if not request.user.is_team_lead:
-            raise Http404("Team leads only")
         form = self.make_form(request.POST)
         if form.is_valid():
             try:
@@ -465,6 +488,9 @@ class ReviewSentReferralView(_ReferralPageView):
                 )
             except services.StaleReferral as error:
                 form = self.stale(error, form)
+            except PermissionDenied as refusal:
+                messages.warning(request, str(refusal))
+                return redirect(self.detail_url())
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -488,6 +514,9 @@ class ShowReviewQueueView(View):
         retrospective = Paginator(
             selectors.retrospective_queue(user=request.user), REFERRALS_PER_PAGE
         ).get_page(request.GET.get("sent_page"))
+        note_listed(
+            request, families=families_named_in(list(queue.object_list), list(retrospective))
+        )
         return render(
             request,
             self.template_name,

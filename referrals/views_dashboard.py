@@ -5,23 +5,18 @@ Every figure comes from ``selectors_dashboard``, which reads through ``visible_t
 export writes a row to the access log, saying what was exported and for which period.
 """
 
-import csv
-
-from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
 from attachment_app.accounts.second_factor import require_fresh_second_factor
-from attachment_app.audit.models import AccessLog
-from attachment_app.audit.services import access_record
+from attachment_app.audit.access import Kind, families_named_in, note_listed
+from attachment_app.csv_export import csv_response as _csv_response
 
 from . import selectors_dashboard as dashboard
 from .forms_dashboard import DashboardPeriodForm, ReferralExportForm
-
-#: Characters that make a spreadsheet treat a cell as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class _DashboardView(View):
@@ -51,6 +46,8 @@ class ShowDashboardView(_DashboardView):
     def get(self, request):
         period = self.period_form.period_chosen()
         now = timezone.now()
+        attention = dashboard.needs_attention(user=request.user, now=now)
+        note_listed(request, families=families_named_in(attention))
         return render(
             request,
             self.template_name,
@@ -58,7 +55,7 @@ class ShowDashboardView(_DashboardView):
                 "form": self.period_form,
                 "period": period,
                 "scope": dashboard.scope_label(request.user),
-                "attention": dashboard.needs_attention(user=request.user, now=now),
+                "attention": attention,
                 "figures": dashboard.all_figures(
                     user=request.user, period=period, today=self.today
                 ),
@@ -75,36 +72,13 @@ class ShowDashboardView(_DashboardView):
         )
 
 
-def _safe_cell(value):
-    """A cell a spreadsheet will show as text, never run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    if hasattr(value, "astimezone"):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    return "" if value is None else value
-
-
-class _Echo:
-    """A file-like object whose write returns what it was given, for streaming CSV."""
-
-    def write(self, value):
-        return value
-
-
-def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-    lines = (writer.writerow([_safe_cell(cell) for cell in row]) for row in [header, *rows])
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _record_export(request, what: str, period) -> None:
+def _record_export(request, what: str, period, families=()) -> None:
+    """Tell the access log what was exported; its middleware writes the row."""
     scope = "team" if request.user.is_team_lead else "own caseload"
-    access_record(
-        actor=request.user,
-        obj=request.user.team,
-        action=AccessLog.Action.EXPORT,
+    note_listed(
+        request,
+        families=families,
+        kind=Kind.EXPORT,
         detail=f"Dashboard {what}, {scope}, {period.start:%Y-%m-%d} to {period.end:%Y-%m-%d}",
     )
 
@@ -152,6 +126,11 @@ class ExportDashboardReferralListView(_DashboardView):
             request,
             "referral list with NHS numbers" if with_nhs_numbers else "referral list",
             period,
+            # The families the list names, by one query (the rows themselves are streamed).
+            families=dashboard.referral_cohort(user=request.user, period=period)
+            .order_by()
+            .values_list("family_id", flat=True)
+            .distinct(),
         )
         return _csv_response(
             f"referrals-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv",

@@ -1,5 +1,9 @@
 """The referral workflow as a table: which status may follow which, who may move it, and why.
 
+Separation of duties is a column of the table: a move marked ``separated`` (the team lead's
+review) may not be made by the referral's author, the person who created or submitted it. A
+team lead's own referral is reviewed by another team lead of the team (ADR 0007).
+
 Pure Python (Django's TextChoices only), so the table can be read, tested and drawn on its own.
 ``referrals.services.referral_transition`` is the only code that changes a referral's status,
 and it asks this table first.
@@ -52,6 +56,9 @@ class Transition:
     note_label: str = ""
     note_required: bool = False
     urgent_only: bool = False
+    #: Separation of duties: the referral's author (who created or submitted it) may not make
+    #: this move, whatever their role.
+    separated: bool = False
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -67,7 +74,9 @@ TRANSITIONS: tuple[Transition, ...] = (
         urgent_only=True,
     ),
     Transition("resubmit", Status.RETURNED, Status.SUBMITTED, CLINICIAN, "Resubmit for review"),
-    Transition("approve", Status.SUBMITTED, Status.SENT, TEAM_LEAD, "Approve and send"),
+    Transition(
+        "approve", Status.SUBMITTED, Status.SENT, TEAM_LEAD, "Approve and send", separated=True
+    ),
     Transition(
         "return",
         Status.SUBMITTED,
@@ -76,6 +85,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "Return to the health visitor",
         note_label="What needs changing",
         note_required=True,
+        separated=True,
     ),
     Transition(
         "acknowledge",
@@ -147,19 +157,33 @@ def find(action: str, source: str) -> Transition | None:
     return None
 
 
-def may_act(transition: Transition, *, role: str) -> bool:
-    """Whether a user with ``role`` may make this transition (team membership checked apart)."""
+#: The review of an urgent referral sent without one is separated from its author too.
+RETROSPECTIVE_REVIEW_SEPARATED = True
+
+
+def may_act(transition: Transition, *, role: str, is_author: bool = False) -> bool:
+    """Whether a user with ``role`` may make this transition (team membership checked apart);
+    ``is_author``: they created or submitted the referral."""
+    if transition.separated and is_author:
+        return False
     if transition.actor == TEAM_LEAD:
         return role == "team_lead"
     return role in {"health_visitor", "team_lead"}
 
 
-def available(source: str, *, role: str, urgent: bool) -> list[Transition]:
+def may_review_after_sending(*, role: str, is_author: bool) -> bool:
+    """Whether a user may review an urgent referral that was sent without review."""
+    if RETROSPECTIVE_REVIEW_SEPARATED and is_author:
+        return False
+    return role == "team_lead"
+
+
+def available(source: str, *, role: str, urgent: bool, is_author: bool = False) -> list[Transition]:
     """The transitions a user with ``role`` may make from ``source``, in the page's order."""
     return [
         transition
         for transition in TRANSITIONS
         if transition.source == source
-        and may_act(transition, role=role)
+        and may_act(transition, role=role, is_author=is_author)
         and (urgent or not transition.urgent_only)
     ]

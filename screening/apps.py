@@ -23,3 +23,10 @@ class ScreeningConfig(AppConfig):
         from . import reminders
 
         reminders.register()
+
+        from attachment_app.audit.access import register_path_record
+
+        from .models import Concern, ScreeningResult
+
+        register_path_record(kwarg="result_id", model=ScreeningResult, label="Screening result")
+        register_path_record(kwarg="concern_id", model=Concern, label="Concern")

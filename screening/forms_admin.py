@@ -2,6 +2,7 @@
 whether a definition or a piece of licensed text can be used."""
 
 import json
+import math
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -13,6 +14,70 @@ from . import engine
 
 #: A definition is a few tens of kilobytes; anything far bigger is not one.
 DEFINITION_MAX_BYTES = 512 * 1024
+#: A definition nests objects and lists a few levels deep (items, options, bands).
+DEFINITION_MAX_DEPTH = 20
+#: Scores and thresholds are small numbers: a literal longer than this is not one of them.
+DEFINITION_MAX_NUMBER_LENGTH = 15
+
+
+class DefinitionTooLarge(ValueError):
+    """The text is not a definition's shape: too deep, or a number far too long."""
+
+
+def _nesting_depth_within(text: str, limit: int) -> bool:
+    """Whether the JSON text nests objects and lists no deeper than ``limit`` (strings skipped).
+
+    Checked before parsing, because the parser itself would run out of stack on deep nesting.
+    """
+    depth, in_string, escaped = 0, False, False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return False
+        elif char in "]}":
+            depth -= 1
+    return True
+
+
+def _number(text: str):
+    if len(text) > DEFINITION_MAX_NUMBER_LENGTH:
+        raise DefinitionTooLarge(
+            f"The definition has a number longer than {DEFINITION_MAX_NUMBER_LENGTH} digits"
+        )
+    if not any(c in text for c in ".eE"):
+        return int(text)
+    number = float(text)
+    if not math.isfinite(number):
+        raise DefinitionTooLarge("The definition has a number too large to use")
+    return number
+
+
+def _no_constant(name: str):
+    raise DefinitionTooLarge(f"The definition has {name}, which is not a number JSON allows")
+
+
+def parse_definition_json(text: str):
+    """The JSON text parsed, within the size, depth and number limits; ``DefinitionTooLarge``
+    or ``json.JSONDecodeError`` otherwise."""
+    if len(text.encode("utf-8")) > DEFINITION_MAX_BYTES:
+        raise DefinitionTooLarge("The definition must be smaller than 512 KB")
+    if not _nesting_depth_within(text, DEFINITION_MAX_DEPTH):
+        raise DefinitionTooLarge(
+            f"The definition nests lists or objects more than {DEFINITION_MAX_DEPTH} levels deep"
+        )
+    return json.loads(text, parse_int=_number, parse_float=_number, parse_constant=_no_constant)
+
+
 LICENCE_REFERENCE_LENGTH = 200
 #: The file input without NHS.UK frontend's drop-zone enhancement (the template says why).
 DEFINITION_FILE_TEMPLATE = "screening/definition_file_field.html"
@@ -65,7 +130,10 @@ class InstrumentDefinitionForm(forms.Form):
                 self.add_error(source, "The file must be JSON text in UTF-8")
                 return cleaned
         try:
-            cleaned["data"] = json.loads(text)
+            cleaned["data"] = parse_definition_json(text)
+        except DefinitionTooLarge as error:
+            self.add_error(source, str(error))
+            return cleaned
         except json.JSONDecodeError as error:
             self.add_error(
                 source,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from attachment_app.accounts.models import User
 from attachment_app.accounts.scoping import check_may_record
 from conversations.models import ConsentDecision, Contact
-from conversations.services import ConsentRequired
+from conversations.services import ConsentRequired, earliest_plausible_date
 
 from . import engine, reminders
 from .models import (
@@ -181,6 +181,8 @@ def screening_result_record_entry(
         problems["assessed_on"] = "Enter the date of the assessment."
     elif assessed_on > timezone.localdate():
         problems["assessed_on"] = "The date of the assessment must be today or in the past."
+    elif assessed_on < earliest_plausible_date(timezone.localdate()):
+        problems["assessed_on"] = "The date of the assessment must be within the last 6 years."
     if not rater:
         problems["rater"] = "Enter who carried out the assessment."
     if entry.certification_required and not certification:

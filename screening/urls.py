@@ -1,6 +1,22 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+
+
+class InstrumentCodeConverter:
+    """An instrument's code as definitions spell it (``phq9``, ``care_index``). Anything else in
+    the path, a NUL byte included, is a 404 before it reaches the database."""
+
+    regex = "[a-z][a-z0-9_]{0,39}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(InstrumentCodeConverter, "instrument_code")
 
 urlpatterns = [
     path(
@@ -9,7 +25,7 @@ urlpatterns = [
         name="screening_start",
     ),
     path(
-        "contacts/<int:contact_id>/screening/<str:code>/",
+        "contacts/<int:contact_id>/screening/<instrument_code:code>/",
         views.CompleteInstrumentView.as_view(),
         name="screening_complete",
     ),

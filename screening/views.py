@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.views import View
 
 from attachment_app.accounts.typed_input import RESTORED_MESSAGE, RestoreTypedInputMixin
-from attachment_app.audit.services import access_record
 from conversations.forms_families import add_service_errors
 from conversations.models import ConsentDecision, Contact, Conversation
 from conversations.services import ConsentRequired
@@ -306,7 +305,6 @@ class CorrectScreeningResultView(CompleteInstrumentView):
             self.setup_definition()
         except _CannotCorrect as refusal:
             return self.refuse(str(refusal))
-        access_record(actor=request.user, obj=self.old)
         return self.render_form(self.make_form(self.restored_input()))
 
     def post(self, request):
@@ -393,7 +391,6 @@ class ShowScreeningResultView(View):
 
     def get(self, request):
         result = self.result
-        access_record(actor=request.user, obj=result)
         # The version that scored it, never the current one: a new version does not rescore.
         loaded = engine.load_definition(result.definition.definition)
         concerns = {
@@ -635,7 +632,6 @@ class AcknowledgeConcernView(_ConcernPageView):
         return AcknowledgeConcernForm(data, cancel_url=self.back_url())
 
     def get(self, request):
-        access_record(actor=request.user, obj=self.concern)
         form = self.make_form(self.restored_input()) if self.needs_acknowledging else None
         return self.render_page(form)
 
@@ -677,7 +673,6 @@ class CloseConcernView(_ConcernPageView):
         return CloseConcernForm(data, cancel_url=self.back_url())
 
     def get(self, request):
-        access_record(actor=request.user, obj=self.concern)
         form = self.make_form(self.restored_input()) if self.may_close else None
         return self.render_page(form)
 

@@ -44,3 +44,31 @@ def test_models_and_migrations_agree(db):
 
     # Exits non-zero when a model change has no migration (or a migration would flap).
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_the_app_connects_as_the_app_role_and_only_migrate_as_the_owner():
+    services = compose()["services"]
+    app_user = compose()["x-app"]["environment"]["DATABASE_URL"].split("//")[1].split(":")[0]
+    owner = services["migrate"]["environment"]["DATABASE_URL"].split("//")[1].split(":")[0]
+    assert app_user == "starting_relationships_app"
+    assert owner == services["db"]["environment"]["POSTGRES_USER"] != app_user
+    migrate = services["migrate"]["command"][-1]
+    assert "grant_app_role starting_relationships_app --create" in migrate
+    for name in ("web", "worker", "beat"):
+        assert "environment" not in services[name] or (
+            "starting_relationships_app" in services[name]["environment"]["DATABASE_URL"]
+        ), name
+
+
+def test_make_run_serves_as_the_app_role_on_the_embedded_server():
+    from attachment_app import devservices
+
+    owner = "postgres://postgres@%2Ftmp%2Fpg:5439/starting_relationships"
+    env = devservices.app_role_env({"DATABASE_URL": owner}, embedded=True)
+    assert env["DATABASE_URL"] == (
+        "postgres://starting_relationships_app@%2Ftmp%2Fpg:5439/starting_relationships"
+    )
+    given = {"DATABASE_URL": owner, "APP_DATABASE_URL": "postgres://app:pw@db/x"}
+    assert (
+        devservices.app_role_env(given, embedded=False)["DATABASE_URL"] == given["APP_DATABASE_URL"]
+    )

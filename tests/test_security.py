@@ -23,7 +23,13 @@ PUBLIC_URL_NAMES = {
     "healthz",
 }
 
-SAMPLE_ARGS = {"int": "1", "str": "x", "slug": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
+SAMPLE_ARGS = {
+    "int": "1",
+    "str": "x",
+    "slug": "x",
+    "instrument_code": "phq9",
+    "uuid": "00000000-0000-0000-0000-000000000000",
+}
 
 
 def every_url(resolver=None, prefix=""):
@@ -120,13 +126,14 @@ def production_env(**overrides):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "SECRET_KEY", "ALLOWED_HOSTS"))
+        if not key.startswith(("DJANGO_", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL"))
     }
     env.update(
         DJANGO_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="starting-relationships.example.nhs.uk",
         DATABASE_URL=os.environ["DATABASE_URL"],
+        SITE_URL="https://starting-relationships.example.nhs.uk",
     )
     env.update(overrides)
     return {key: value for key, value in env.items() if value is not None}
@@ -196,3 +203,25 @@ def test_production_refuses_to_start_without_a_database_url():
     )
     assert result.returncode != 0
     assert "DATABASE_URL must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("site_url", "check_id"),
+    [
+        (None, "health.E001"),
+        ("http://127.0.0.1:8000", "health.E002"),
+        ("https://localhost", "health.E002"),
+    ],
+)
+def test_deploy_check_reports_a_missing_or_local_site_url(site_url, check_id):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=BASE_DIR,
+        env=production_env(SITE_URL=site_url),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert check_id in result.stdout + result.stderr
+    assert "SITE_URL" in result.stdout + result.stderr

@@ -1,12 +1,15 @@
-"""The access log: one row each time someone opens a record. Rows can never change.
+"""The access log: one row each time someone is shown a family's data. Rows can never change.
 
 Change history (who changed what) is kept by django-pghistory's triggers on each tracked
 model, which also catch bulk updates; its event tables refuse UPDATE and DELETE too
-(``PGHISTORY_APPEND_ONLY``).
+(``PGHISTORY_APPEND_ONLY``). The role the web and worker processes connect as may only insert
+into and read these tables (``audit.roles``), so the application cannot erase them either.
 """
 
 import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 
 
@@ -15,12 +18,19 @@ class AccessLogQuerySet(models.QuerySet):
         """The accesses to one record."""
         return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
 
+    def for_family(self, family_id: int):
+        """Every access that showed this family's data: its own pages, lists, searches, exports."""
+        return self.filter(family_ids__contains=[family_id])
+
 
 class AccessLog(models.Model):
-    """Someone opened (or exported) a record. Holds ids only, never the record's contents."""
+    """Someone was shown (or exported) a record. Holds ids only, never the record's contents."""
 
     class Action(models.TextChoices):
         VIEW = "view", "Viewed"
+        EDIT = "edit", "Opened a form"
+        LIST = "list", "Listed"
+        SEARCH = "search", "Found in a search"
         EXPORT = "export", "Exported"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -31,6 +41,9 @@ class AccessLog(models.Model):
     action = models.CharField(max_length=10, choices=Action.choices, default=Action.VIEW)
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64)
+    #: The families whose data the response showed: the record's family, or every family a
+    #: list, search or export named. What "who opened this record" reads.
+    family_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
     detail = models.CharField(
         max_length=200, blank=True, help_text="What was opened, in words without personal data."
     )
@@ -39,7 +52,10 @@ class AccessLog(models.Model):
 
     class Meta:
         ordering = ["-at"]
-        indexes = [models.Index(fields=["object_type", "object_id", "-at"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-at"]),
+            GinIndex(fields=["family_ids"], name="audit_access_family_ids_gin"),
+        ]
         triggers = [
             pgtrigger.Protect(
                 name="access_log_append_only", operation=pgtrigger.Update | pgtrigger.Delete

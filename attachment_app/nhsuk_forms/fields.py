@@ -29,7 +29,8 @@ def _month_number(text: str) -> int | None:
     """The month typed as a number or an English name, or None if it is neither."""
     text = text.lower().rstrip(".")
     if _is_number(text):
-        return int(text)
+        # Two digits at most: int() of a long string is slow, and refused past 4,300 digits.
+        return int(text) if len(text) <= 2 else None
     return _MONTHS.get(text)
 
 
@@ -89,7 +90,7 @@ class DateInputField(forms.Field):
 
         month = _month_number(parts["month"])
         readable = {
-            "day": _is_number(parts["day"]),
+            "day": _is_number(parts["day"]) and len(parts["day"]) <= 2,
             "month": month is not None,
             "year": _is_number(parts["year"]),
         }

@@ -50,3 +50,23 @@ def test_change_history_cannot_be_rewritten(hv):
         User.pgh_event_model.objects.filter(pk=event.pk).update(first_name="Forged")
     with pytest.raises(ProgrammingError, match="pgtrigger"), transaction.atomic():
         User.pgh_event_model.objects.filter(pk=event.pk).delete()
+
+
+@pytest.mark.django_db
+def test_a_page_that_cannot_be_logged_is_not_shown(hv, team_a, sign_in, monkeypatch):
+    from django.urls import reverse
+
+    from attachment_app.audit import access
+    from tests.factories import FamilyFactory
+
+    family = FamilyFactory(team=team_a, name="Unlogged")
+
+    def broken(**kwargs):
+        raise RuntimeError("the log is unavailable")
+
+    monkeypatch.setattr(access, "access_record", broken)
+    client = sign_in(hv)
+    client.raise_request_exception = False
+    response = client.get(reverse("family_detail", args=[family.pk]))
+    assert response.status_code == 500
+    assert "Unlogged" not in response.content.decode()

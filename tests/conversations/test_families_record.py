@@ -386,8 +386,8 @@ def test_future_date_of_birth_is_refused(hv_client, family):
     assert f'value="{tomorrow.year}"' in html
 
 
-def test_expected_date_more_than_42_weeks_ahead_is_refused(hv_client, family):
-    far = timezone.localdate() + timedelta(weeks=43)
+def test_expected_date_more_than_ten_months_ahead_is_refused(hv_client, family):
+    far = timezone.localdate() + timedelta(days=320)
     data = baby_form(
         date_of_birth_day="",
         date_of_birth_month="",
@@ -395,7 +395,8 @@ def test_expected_date_more_than_42_weeks_ahead_is_refused(hv_client, family):
         **date_parts("expected_date", far),
     )
     response = hv_client.post(reverse("baby_create", args=[family.pk]), data)
-    assert "Expected date must be within the next 42 weeks." in response.content.decode()
+    assert "Expected date must be within the next 10 months." in response.content.decode()
+    assert not family.babies.exists()
 
 
 def test_duplicate_nhs_number_names_the_family_when_it_is_visible(hv_client, family, team_a):

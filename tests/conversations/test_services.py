@@ -101,15 +101,63 @@ def test_future_date_of_birth_is_refused(hv, family, today):
     assert "today or in the past" in message(caught.value, "date_of_birth")
 
 
-@pytest.mark.parametrize(("weeks_ahead", "ok"), [(42, True), (43, False)])
-def test_expected_date_at_most_42_weeks_ahead(hv, family, today, weeks_ahead, ok):
-    expected = today + timedelta(weeks=weeks_ahead)
+@pytest.mark.parametrize(("days_past_ten_months", "ok"), [(0, True), (1, False)])
+def test_expected_date_at_most_ten_months_ahead(hv, family, today, days_past_ten_months, ok):
+    from dateutil.relativedelta import relativedelta
+
+    expected = today + relativedelta(months=10) + timedelta(days=days_past_ten_months)
     if ok:
         assert services.baby_add(actor=hv, family=family, expected_date=expected)
     else:
         with pytest.raises(ValidationError) as caught:
             services.baby_add(actor=hv, family=family, expected_date=expected)
-        assert "within the next 42 weeks" in message(caught.value, "expected_date")
+        assert message(caught.value, "expected_date") == (
+            "Expected date must be within the next 10 months."
+        )
+
+
+@pytest.mark.parametrize(("days_before_six_years", "ok"), [(0, True), (1, False)])
+def test_date_of_birth_within_the_last_six_years(hv, family, today, days_before_six_years, ok):
+    from dateutil.relativedelta import relativedelta
+
+    born = today - relativedelta(years=6) - timedelta(days=days_before_six_years)
+    if ok:
+        assert services.baby_add(actor=hv, family=family, date_of_birth=born)
+    else:
+        with pytest.raises(ValidationError) as caught:
+            services.baby_add(actor=hv, family=family, date_of_birth=born)
+        assert message(caught.value, "date_of_birth") == (
+            "Date of birth must be within the last 6 years."
+        )
+
+
+def test_a_baby_born_in_the_year_one_is_refused_and_not_saved(hv, family):
+    import datetime
+
+    with pytest.raises(ValidationError):
+        services.baby_add(actor=hv, family=family, date_of_birth=datetime.date(1, 1, 1))
+    with pytest.raises(ValidationError):
+        services.baby_add(actor=hv, family=family, expected_date=datetime.date(1, 1, 1))
+    assert not family.babies.exists()
+
+
+def test_a_contact_in_the_future_or_before_six_years_ago_is_refused(hv, family, today):
+    import datetime
+
+    for day, text in [
+        (today + timedelta(days=1), "Date of contact must be today or in the past."),
+        (datetime.date(1, 1, 1), "Date of contact must be within the last 6 years."),
+    ]:
+        with pytest.raises(ValidationError) as caught:
+            services.contact_record(
+                actor=hv,
+                family=family,
+                contact_date=day,
+                contact_type="additional",
+                place="home",
+            )
+        assert message(caught.value, "contact_date") == text
+    assert not family.contacts.exists()
 
 
 def test_baby_needs_a_date_of_birth_or_an_expected_date(hv, family):

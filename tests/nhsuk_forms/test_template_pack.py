@@ -429,6 +429,9 @@ def test_date_field_reads_real_dates(day, month, year, expected):
         ("12", "x", "2025", "Date of birth must be a real date", ["month"]),
         ("12", "3", "²⁰²⁵", "Date of birth must be a real date", ["year"]),
         ("12", "3", "25", "Year must include 4 numbers", ["year"]),
+        ("12", "9" * 5000, "2025", "Date of birth must be a real date", ["month"]),
+        ("9" * 5000, "3", "2025", "Date of birth must be a real date", ["day"]),
+        ("12", "3", "9" * 5000, "Year must include 4 numbers", ["year"]),
         ("", "", "", "Enter date of birth", ["day", "month", "year"]),
     ],
 )

@@ -2,6 +2,7 @@
 two people act at once or a button is pressed twice."""
 
 import datetime
+import uuid
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -308,3 +309,32 @@ def test_referral_page_shows_only_allowed_actions(client, hv, referral):
     assert "Submit for review" in page
     assert "Send now without review" not in page  # routine
     assert "Withdraw the referral" in page
+
+
+def test_follow_up_beyond_two_years_is_refused_with_a_message(client, hv, family):
+    client.force_login(hv)
+    response = client.post(
+        reverse("follow_up_create", args=[family.pk]),
+        {"due_on_day": "31", "due_on_month": "12", "due_on_year": "9999", "purpose": "Far"},
+    )
+    assert response.status_code == 200
+    assert "The due date must be within the next 2 years." in response.content.decode()
+    assert not FollowUp.objects.exists()
+
+
+def test_signposting_dated_before_six_years_ago_is_refused(client, hv, family):
+    client.force_login(hv)
+    response = client.post(
+        reverse("signpost_create", args=[family.pk]),
+        {
+            "form_token": str(uuid.uuid4()),
+            "resource_name": "Start for Life",
+            "given_on_day": "1",
+            "given_on_month": "1",
+            "given_on_year": "0001",
+            "note": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "must be within the last 6 years" in response.content.decode()
+    assert not Signpost.objects.exists()

@@ -384,3 +384,116 @@ def test_two_concurrent_transitions_one_wins(team_a):
         thread.join()
     assert sorted(outcomes) == ["moved", "stale"]
     assert ReferralEvent.objects.filter(referral=referral, kind="transition").count() == 1
+
+
+# --- Separation of duties ---------------------------------------------------------------------
+
+SEPARATED = [(t.source, t.action) for t in workflow.TRANSITIONS if t.separated]
+NOT_SEPARATED = [(t.source, t.action) for t in workflow.TRANSITIONS if not t.separated]
+
+
+@pytest.fixture
+def second_lead(team_a):
+    from tests.factories import TeamLeadFactory
+
+    return TeamLeadFactory(team=team_a, username="lead.a2")
+
+
+@pytest.fixture
+def leads_referral(family, service, concern, team_lead):
+    """A referral a team lead made themselves."""
+    from tests.factories_referrals import ReferralFactory
+
+    referral = ReferralFactory(family=family, service=service, created_by=team_lead)
+    referral.concerns.set([concern])
+    return referral
+
+
+def test_the_team_leads_review_is_the_separated_part_of_the_table():
+    assert {action for _, action in SEPARATED} == {"approve", "return"}
+    approve = workflow.find("approve", Status.SUBMITTED)
+    assert workflow.may_act(approve, role="team_lead")
+    assert not workflow.may_act(approve, role="team_lead", is_author=True)
+    assert workflow.available(Status.SUBMITTED, role="team_lead", urgent=False, is_author=True) == [
+        workflow.find("withdraw", Status.SUBMITTED)
+    ]
+
+
+@pytest.mark.parametrize(("source", "action"), SEPARATED)
+def test_a_team_lead_cannot_review_a_referral_they_made(source, action, leads_referral, team_lead):
+    referral = put_in(leads_referral, source)
+    with pytest.raises(PermissionDenied, match="another team lead"):
+        move(referral, team_lead, action)
+    referral.refresh_from_db()
+    assert referral.status == source
+    assert not ReferralEvent.objects.filter(referral=referral).exists()
+
+
+@pytest.mark.parametrize(("source", "action"), SEPARATED)
+def test_another_team_lead_reviews_a_team_leads_referral(
+    source, action, leads_referral, second_lead
+):
+    referral = put_in(leads_referral, source)
+    move(referral, second_lead, action)
+    referral.refresh_from_db()
+    assert referral.status == workflow.find(action, source).target
+
+
+@pytest.mark.parametrize(("source", "action"), NOT_SEPARATED)
+def test_the_author_may_make_every_move_that_is_not_a_review(
+    source, action, leads_referral, team_lead
+):
+    referral = put_in(leads_referral, source, urgency="urgent")
+    move(referral, team_lead, action)
+    referral.refresh_from_db()
+    assert referral.status == workflow.find(action, source).target
+
+
+def test_a_team_lead_who_submits_a_health_visitors_draft_cannot_approve_it(
+    referral, team_lead, second_lead
+):
+    move(referral, team_lead, "submit")
+    referral.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        move(referral, team_lead, "approve")
+    referral.refresh_from_db()
+    move(referral, second_lead, "approve")
+    referral.refresh_from_db()
+    assert referral.status == Status.SENT
+
+
+def test_a_team_lead_who_sent_urgently_cannot_review_it_afterwards(
+    leads_referral, team_lead, second_lead
+):
+    referral = put_in(leads_referral, Status.DRAFT, urgency="urgent")
+    move(referral, team_lead, "send-urgently", note="Cannot wait.")
+    referral.refresh_from_db()
+    with pytest.raises(PermissionDenied, match="another team lead"):
+        services.referral_mark_reviewed(
+            actor=team_lead, referral=referral, expected_version=referral.version
+        )
+    referral.refresh_from_db()
+    assert referral.retrospectively_reviewed_at is None
+    services.referral_mark_reviewed(
+        actor=second_lead, referral=referral, expected_version=referral.version
+    )
+    referral.refresh_from_db()
+    assert referral.retrospectively_reviewed_by == second_lead
+
+
+def test_the_referral_page_offers_the_review_to_another_lead_only(
+    sign_in, leads_referral, team_lead, second_lead
+):
+    from django.urls import reverse
+
+    referral = put_in(leads_referral, Status.SUBMITTED)
+    approve = reverse("referral_transition", args=[referral.pk, "approve"])
+    page = sign_in(team_lead).get(reverse("referral_detail", args=[referral.pk]))
+    assert approve not in page.content.decode()
+    assert "another team lead of your team reviews it" in page.content.decode()
+    assert sign_in(team_lead).get(approve).status_code == 302
+    assert sign_in(team_lead).post(approve, {"version": referral.version}).status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == Status.SUBMITTED
+    page = sign_in(second_lead).get(reverse("referral_detail", args=[referral.pk]))
+    assert approve in page.content.decode()

@@ -197,6 +197,18 @@ def test_a_loaded_version_cannot_be_added_again(admin_client, definitions):
             {"definition_text": "{}", "definition_file": "file"},
             "Upload a file or paste the definition, not both",
         ),
+        (
+            {"definition_text": '{"a": ' * 5000 + "1" + "}" * 5000},
+            "The definition nests lists or objects more than 20 levels deep",
+        ),
+        ({"definition_text": "[" * 100_000}, "more than 20 levels deep"),
+        (
+            {"definition_text": '{"code": "x", "version": ' + "9" * 5000 + "}"},
+            "The definition has a number longer than 15 digits",
+        ),
+        ({"definition_text": '{"version": 1e999999}'}, "a number too large to use"),
+        ({"definition_text": '{"version": NaN}'}, "which is not a number JSON allows"),
+        ({"definition_text": '{"x": "' + "a" * 600_000 + '"}'}, "smaller than 512 KB"),
     ],
 )
 def test_what_is_not_a_definition_is_refused_with_a_message(admin_client, db, data, message):
@@ -409,3 +421,11 @@ def test_item_label_gives_local_text_when_entered_and_the_label_until_then(
     phq9 = row("phq9")
     first = engine.load_definition(phq9.definition).items[0]
     assert item_label(phq9, first) == "Little interest or pleasure in doing things"
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(admin_client, db):
+    text = '{"code": "x", "name": "' + "[{" * 50 + '"}'
+    response = admin_client.post(reverse("instrument_definition_add"), {"definition_text": text})
+    assert response.status_code == 200
+    assert "levels deep" not in response.content.decode()
+    assert not InstrumentDefinition.objects.exists()

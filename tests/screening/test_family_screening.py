@@ -343,6 +343,6 @@ def test_home_page_query_count_does_not_grow_with_urgent_concerns(
     client.force_login(hv)
     client.get(HOME)
     # The caseload's count (see test_families_caseload), the urgent concerns among them.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = client.get(HOME)
     assert len(response.context["urgent_concerns"]) == count
