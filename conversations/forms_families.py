@@ -5,7 +5,6 @@ the service that saves them, so a view passes ``form.cleaned_data`` straight thr
 """
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from attachment_app.accounts.models import CLINICAL_ROLES, User
 from attachment_app.nhsuk_forms.fields import DateInputField
@@ -17,15 +16,6 @@ from .selectors import MINE, TEAM
 
 #: Long enough for a name, an NHS number typed with spaces or a postcode.
 SEARCH_LENGTH = 100
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: by field where the form has that field."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 def _text(label: str, *, required: bool = True, max_length: int = NAME_LENGTH, **kwargs):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views import View
 
 from attachment_app.audit.access import Kind, families_named_in, note_listed
+from attachment_app.nhsuk_forms.helpers import add_service_errors
 from attachment_app.pagination import page_links
 
 from . import selectors, services
@@ -22,7 +23,6 @@ from .forms_families import (
     CaseloadFilterForm,
     CaseloadSearchForm,
     FamilyForm,
-    add_service_errors,
 )
 from .models import Baby, Caregiver, Family
 

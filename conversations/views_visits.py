@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.views import View
 
 from attachment_app.accounts.typed_input import RESTORED_MESSAGE, RestoreTypedInputMixin
+from attachment_app.nhsuk_forms.helpers import add_service_errors
 
 from . import services
-from .forms_families import add_service_errors
 from .forms_visits import (
     LATER,
     QUESTION_FEAR,

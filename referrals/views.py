@@ -16,8 +16,8 @@ from django.views import View
 
 from attachment_app.accounts.typed_input import RESTORED_MESSAGE, RestoreTypedInputMixin
 from attachment_app.audit.access import families_named_in, note_listed
+from attachment_app.nhsuk_forms.helpers import add_service_errors
 from attachment_app.pagination import page_links, query_without
-from conversations.forms_families import add_service_errors
 from conversations.models import Family
 
 from . import selectors, services, workflow

@@ -13,7 +13,7 @@ from django.views import View
 
 from attachment_app.accounts.second_factor import require_fresh_second_factor
 from attachment_app.audit.access import Kind, families_named_in, note_listed
-from attachment_app.csv_export import csv_response as _csv_response
+from attachment_app.csv_export import csv_response
 
 from . import selectors_dashboard as dashboard
 from .forms_dashboard import DashboardPeriodForm, ReferralExportForm
@@ -94,7 +94,7 @@ class ExportDashboardFigureView(_DashboardView):
         period = self.period_form.period_chosen()
         found = dashboard.figure(slug, user=request.user, period=period, today=self.today)
         _record_export(request, f"figure {slug}", period)
-        return _csv_response(
+        return csv_response(
             f"{slug}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv", found.columns, found.rows
         )
 
@@ -132,7 +132,7 @@ class ExportDashboardReferralListView(_DashboardView):
             .values_list("family_id", flat=True)
             .distinct(),
         )
-        return _csv_response(
+        return csv_response(
             f"referrals-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv",
             header,
             rows.iterator(chunk_size=2000),

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from attachment_app.nhsuk_forms.helpers import add_service_errors
 from attachment_app.pagination import page_links, query_without
-from conversations.forms_families import add_service_errors
 
 from .forms_directory import OrganizationForm, ServiceFilterForm, ServiceForm
 from .models import Organization, Service

@@ -24,29 +24,13 @@ class DefinitionTooLarge(ValueError):
     """The text is not a definition's shape: too deep, or a number far too long."""
 
 
-def _nesting_depth_within(text: str, limit: int) -> bool:
-    """Whether the JSON text nests objects and lists no deeper than ``limit`` (strings skipped).
-
-    Checked before parsing, because the parser itself would run out of stack on deep nesting.
-    """
-    depth, in_string, escaped = 0, False, False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > limit:
-                return False
-        elif char in "]}":
-            depth -= 1
-    return True
+def _depth(value) -> int:
+    """How deeply objects and lists nest in parsed JSON (a scalar is 0)."""
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
 
 
 def _number(text: str):
@@ -71,11 +55,17 @@ def parse_definition_json(text: str):
     or ``json.JSONDecodeError`` otherwise."""
     if len(text.encode("utf-8")) > DEFINITION_MAX_BYTES:
         raise DefinitionTooLarge("The definition must be smaller than 512 KB")
-    if not _nesting_depth_within(text, DEFINITION_MAX_DEPTH):
-        raise DefinitionTooLarge(
-            f"The definition nests lists or objects more than {DEFINITION_MAX_DEPTH} levels deep"
-        )
-    return json.loads(text, parse_int=_number, parse_float=_number, parse_constant=_no_constant)
+    too_deep = DefinitionTooLarge(
+        f"The definition nests lists or objects more than {DEFINITION_MAX_DEPTH} levels deep"
+    )
+    try:
+        data = json.loads(text, parse_int=_number, parse_float=_number, parse_constant=_no_constant)
+    except RecursionError:
+        # Nested far deeper than the parser's own stack allows.
+        raise too_deep from None
+    if _depth(data) > DEFINITION_MAX_DEPTH:
+        raise too_deep
+    return data
 
 
 LICENCE_REFERENCE_LENGTH = 200

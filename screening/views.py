@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views import View
 
 from attachment_app.accounts.typed_input import RESTORED_MESSAGE, RestoreTypedInputMixin
-from conversations.forms_families import add_service_errors
+from attachment_app.nhsuk_forms.helpers import add_service_errors
 from conversations.models import ConsentDecision, Contact, Conversation
 from conversations.services import ConsentRequired
 

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 
-from conversations.forms_families import add_service_errors
+from attachment_app.nhsuk_forms.helpers import add_service_errors
 
 from . import engine, services
 from .forms_admin import InstrumentDefinitionForm, LocalItemTextForm

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import time
-
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
-from django.conf import settings
+from allauth.mfa.models import Authenticator
 from django.core.exceptions import ValidationError
 
 from . import throttle
 from .models import AccountEvent
-from .second_factor import has_second_factor, last_second_factor_at
+from .second_factor import PRIMARY_TYPES, has_second_factor, second_factor_is_fresh
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -50,10 +48,7 @@ class AccountAdapter(DefaultAccountAdapter):
         request = context.request
         if request is None or not request.user.is_authenticated:
             return True
-        if not has_second_factor(request.user):
-            return False
-        last = last_second_factor_at(request)
-        return last is None or time.time() - last > settings.SECOND_FACTOR_FRESH_FOR.total_seconds()
+        return has_second_factor(request.user) and not second_factor_is_fresh(request)
 
     def send_mail(self, template_prefix, email, context):
         """allauth sends no mail of its own here; our services send theirs."""
@@ -66,10 +61,6 @@ class SecondFactorAdapter(DefaultMFAAdapter):
 
     def can_delete_authenticator(self, authenticator):
         """A person keeps at least one authenticator app or passkey."""
-        from allauth.mfa.models import Authenticator
-
-        from .second_factor import PRIMARY_TYPES
-
         if authenticator.type not in PRIMARY_TYPES:
             return True
         others = Authenticator.objects.filter(

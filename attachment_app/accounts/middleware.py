@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from allauth.account.internal.stagekit import LOGIN_SESSION_KEY as PENDING_SIGN_IN_KEY
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
@@ -14,8 +15,6 @@ from .second_factor import has_second_factor, in_grace_period, last_second_facto
 from .typed_input import stash_typed_input
 
 SIGNED_IN_AT = "signed_in_at"
-#: Where allauth keeps a sign-in that has passed the password and waits for the second factor.
-PENDING_SIGN_IN_SESSION_KEY = "account_login"
 
 
 class AbsoluteSessionLimitMiddleware:
@@ -63,7 +62,7 @@ class KeepTypedInputLoginRequiredMiddleware(LoginRequiredMiddleware):
 
     def handle_no_permission(self, request, view_func):
         stash_typed_input(request)
-        if request.session.get(PENDING_SIGN_IN_SESSION_KEY):
+        if request.session.get(PENDING_SIGN_IN_KEY):
             # Past the password, not yet past the second factor: that is the step to finish.
             return redirect("mfa_authenticate")
         return super().handle_no_permission(request, view_func)
@@ -108,7 +107,6 @@ class SecondFactorRequiredMiddleware:
                 logout(request)
                 return redirect(reverse(settings.LOGIN_URL))
             return None
-        request.second_factor_missing = True
         url_name = request.resolver_match.url_name if request.resolver_match else None
         if url_name in ENROLMENT_URL_NAMES or in_grace_period():
             return None

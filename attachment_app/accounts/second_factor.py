@@ -47,15 +47,20 @@ def in_grace_period() -> bool:
     return until is not None and timezone.localdate() <= until
 
 
+def second_factor_is_fresh(request) -> bool:
+    """Whether this session gave the second factor within ``SECOND_FACTOR_FRESH_FOR``."""
+    last = last_second_factor_at(request)
+    fresh_for = settings.SECOND_FACTOR_FRESH_FOR.total_seconds()
+    return last is not None and time.time() - last <= fresh_for
+
+
 def require_fresh_second_factor(request) -> None:
     """Ask for the second factor again before a sensitive action if it is not recent.
 
     allauth's middleware turns the exception into a redirect to the second-factor step and
     replays the request (a POST too) once it is passed.
     """
-    last = last_second_factor_at(request)
-    fresh_for = settings.SECOND_FACTOR_FRESH_FOR.total_seconds()
-    if last is None or time.time() - last > fresh_for:
+    if not second_factor_is_fresh(request):
         raise ReauthenticationRequired()
 
 

@@ -28,7 +28,10 @@ Kind = AccountEvent.Kind
 Status = RoleRequest.Status
 
 
-def _record(kind: str, *, user: User | None, actor: User | None = None, detail: str = ""):
+def account_event_record(
+    kind: str, *, user: User | None, actor: User | None = None, detail: str = ""
+) -> AccountEvent:
+    """Append an event to ``user``'s account history (``actor``: who did it, if not them)."""
     return AccountEvent.objects.create(
         kind=kind, user=user, actor=actor, username=user.username if user else "", detail=detail
     )
@@ -67,7 +70,7 @@ def person_invite(
         token_hash=_token_hash(token),
         expires_at=timezone.now() + settings.INVITATION_VALID_FOR,
     )
-    _record(Kind.INVITED, user=person, actor=actor)
+    account_event_record(Kind.INVITED, user=person, actor=actor)
     hours = int(settings.INVITATION_VALID_FOR.total_seconds() // 3600)
     link = _invitation_url(token)
     transaction.on_commit(
@@ -107,7 +110,7 @@ def invitation_for_token(token: str) -> Invitation:
     if not invitation.user.is_active:
         raise InvitationProblem("inactive")
     if invitation.expires_at <= timezone.now():
-        _record(Kind.INVITATION_EXPIRED, user=invitation.user)
+        account_event_record(Kind.INVITATION_EXPIRED, user=invitation.user)
         raise InvitationProblem("expired")
     return invitation
 
@@ -124,7 +127,7 @@ def invitation_accept(*, token: str, password: str) -> User:
     person.save(update_fields=["password"])
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
-    _record(Kind.INVITATION_USED, user=person)
+    account_event_record(Kind.INVITATION_USED, user=person)
     return person
 
 
@@ -143,7 +146,7 @@ def person_deactivate(*, actor: User, person: User, reason: str) -> User:
     RoleRequest.objects.filter(user=person, status=Status.PENDING).update(
         status=Status.WITHDRAWN, decided_at=timezone.now(), reason="Account deactivated"
     )
-    _record(Kind.DEACTIVATED, user=person, actor=actor, detail=reason)
+    account_event_record(Kind.DEACTIVATED, user=person, actor=actor, detail=reason)
     return person
 
 
@@ -173,7 +176,7 @@ def second_factor_reset(*, actor: User, person: User, reason: str) -> None:
     # A session on the lost device must not set up a factor of its own: sign them out
     # everywhere, so the new factor is set up only after the password again.
     _end_sessions(person)
-    _record(Kind.FACTOR_RESET, user=person, actor=actor, detail=reason)
+    account_event_record(Kind.FACTOR_RESET, user=person, actor=actor, detail=reason)
     if person.email:
         transaction.on_commit(
             lambda: send_mail(
@@ -205,7 +208,7 @@ def role_request_create(*, actor: User, person: User, role: str, team: Team | No
         raise ValidationError("This person already has a request waiting for approval")
     request = RoleRequest.objects.create(user=person, role=role, team=team, requested_by=actor)
     label = Role(role).label + (f", {team.name}" if team else "")
-    _record(Kind.ROLE_REQUESTED, user=person, actor=actor, detail=label)
+    account_event_record(Kind.ROLE_REQUESTED, user=person, actor=actor, detail=label)
     return request
 
 
@@ -247,9 +250,9 @@ def role_request_decide(*, actor: User, request: RoleRequest, approve: bool, rea
         person.role = request.role
         person.team = request.team
         person.save(update_fields=["role", "team"])
-        _record(Kind.ROLE_APPROVED, user=person, actor=actor, detail=label)
+        account_event_record(Kind.ROLE_APPROVED, user=person, actor=actor, detail=label)
     else:
-        _record(
+        account_event_record(
             Kind.ROLE_REFUSED, user=person, actor=actor, detail=f"{label}: {request.reason}"[:200]
         )
     return request

@@ -14,6 +14,7 @@ from django.utils import timezone
 from . import throttle
 from .middleware import SIGNED_IN_AT
 from .models import AccountEvent
+from .services import account_event_record
 
 Kind = AccountEvent.Kind
 
@@ -32,16 +33,13 @@ def signed_in(sender, request, user, **kwargs):
 @receiver(password_set, dispatch_uid="accounts_password_set")
 @receiver(password_reset, dispatch_uid="accounts_password_reset")
 def password_was_changed(sender, request, user, **kwargs):
-    AccountEvent.objects.create(kind=Kind.PASSWORD_CHANGED, user=user, username=user.username)
+    account_event_record(Kind.PASSWORD_CHANGED, user=user)
 
 
 @receiver(authenticator_added, dispatch_uid="accounts_factor_added")
 def factor_added(sender, request, user, authenticator, **kwargs):
-    AccountEvent.objects.create(
-        kind=Kind.FACTOR_ENROLLED,
-        user=user,
-        username=user.username,
-        detail=Authenticator.Type(authenticator.type).label,
+    account_event_record(
+        Kind.FACTOR_ENROLLED, user=user, detail=Authenticator.Type(authenticator.type).label
     )
     if authenticator.type != Authenticator.Type.RECOVERY_CODES and request is not None:
         # Setting it up took a valid code or passkey: that is this session's second factor.
@@ -52,9 +50,6 @@ def factor_added(sender, request, user, authenticator, **kwargs):
 
 @receiver(authenticator_removed, dispatch_uid="accounts_factor_removed")
 def factor_removed(sender, request, user, authenticator, **kwargs):
-    AccountEvent.objects.create(
-        kind=Kind.FACTOR_REMOVED,
-        user=user,
-        username=user.username,
-        detail=Authenticator.Type(authenticator.type).label,
+    account_event_record(
+        Kind.FACTOR_REMOVED, user=user, detail=Authenticator.Type(authenticator.type).label
     )

@@ -13,11 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 
+from attachment_app.nhsuk_forms.helpers import add_service_errors
 from attachment_app.pagination import page_links
-from conversations.forms_families import add_service_errors
 
 from . import selectors, services
 from .forms import (
@@ -150,102 +151,113 @@ class ShowPersonView(_AccountsView):
         )
 
 
-class InvitePersonView(_AccountChangeView):
+class _AccountFormView(_AccountChangeView):
+    """One account change page: the form, one service call in ``save``, a success message.
+
+    ``load`` fetches what the page is about (after the role check) for its template; a
+    service's ValidationError is shown on the form, which keeps what was typed.
+    """
+
+    template_name = ""
+
+    def load(self, **kwargs) -> dict:
+        return {}
+
+    def make_form(self, data=None):
+        raise NotImplementedError
+
+    def save(self, form) -> tuple[str, str]:
+        """Make the change; return the success message and where to go next."""
+        raise NotImplementedError
+
+    def get(self, request, **kwargs):
+        self.about = self.load(**kwargs)
+        return self.show(self.make_form())
+
+    def post(self, request, **kwargs):
+        self.about = self.load(**kwargs)
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                message, next_url = self.save(form)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, message)
+                return redirect(next_url)
+        return self.show(form)
+
+    def show(self, form):
+        return render(self.request, self.template_name, {**self.about, "form": form})
+
+
+class InvitePersonView(_AccountFormView):
     admins_only = True
     template_name = "accounts/person_invite.html"
 
-    def get(self, request):
-        return render(request, self.template_name, {"form": InvitePersonForm()})
+    def make_form(self, data=None):
+        return InvitePersonForm(data)
 
-    def post(self, request):
-        form = InvitePersonForm(request.POST)
-        if form.is_valid():
-            try:
-                person = services.person_invite(actor=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"Invitation sent to {person.email}")
-                return redirect("person_detail", person.pk)
-        return render(request, self.template_name, {"form": form})
+    def save(self, form):
+        person = services.person_invite(actor=self.request.user, **form.cleaned_data)
+        return f"Invitation sent to {person.email}", reverse("person_detail", args=[person.pk])
 
 
-class _PersonReasonView(_AccountChangeView):
-    """Ask for a reason, then apply ``change`` to the person (deactivate, reset a factor)."""
+class _PersonFormView(_AccountFormView):
+    """A change to one person's account, made by an admin."""
 
     admins_only = True
-    template_name = ""
 
-    def change(self, person, reason: str) -> None:
-        raise NotImplementedError
+    def load(self, person_id):
+        self.subject = self.person(person_id)
+        return {"person": self.subject}
 
-    def done_message(self, person) -> str:
-        raise NotImplementedError
-
-    def get(self, request, person_id):
-        person = self.person(person_id)
-        return render(request, self.template_name, {"person": person, "form": ReasonForm()})
-
-    def post(self, request, person_id):
-        person = self.person(person_id)
-        form = ReasonForm(request.POST)
-        if form.is_valid():
-            try:
-                self.change(person, form.cleaned_data["reason"])
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, self.done_message(person))
-                return redirect("person_detail", person.pk)
-        return render(request, self.template_name, {"person": person, "form": form})
+    def done_url(self) -> str:
+        return reverse("person_detail", args=[self.subject.pk])
 
 
-class DeactivatePersonView(_PersonReasonView):
+class DeactivatePersonView(_PersonFormView):
     template_name = "accounts/person_deactivate.html"
 
-    def change(self, person, reason):
-        services.person_deactivate(actor=self.request.user, person=person, reason=reason)
+    def make_form(self, data=None):
+        return ReasonForm(data)
 
-    def done_message(self, person):
-        return f"{person.get_full_name()}'s account deactivated"
+    def save(self, form):
+        services.person_deactivate(
+            actor=self.request.user, person=self.subject, reason=form.cleaned_data["reason"]
+        )
+        return f"{self.subject.get_full_name()}'s account deactivated", self.done_url()
 
 
-class ResetSecondFactorView(_PersonReasonView):
+class ResetSecondFactorView(_PersonFormView):
     template_name = "accounts/person_reset_second_factor.html"
 
-    def change(self, person, reason):
-        services.second_factor_reset(actor=self.request.user, person=person, reason=reason)
+    def make_form(self, data=None):
+        return ReasonForm(data)
 
-    def done_message(self, person):
-        return f"{person.get_full_name()}'s second factor reset: they were emailed"
+    def save(self, form):
+        services.second_factor_reset(
+            actor=self.request.user, person=self.subject, reason=form.cleaned_data["reason"]
+        )
+        name = self.subject.get_full_name()
+        return f"{name}'s second factor reset: they were emailed", self.done_url()
 
 
-class RequestRoleView(_AccountChangeView):
-    admins_only = True
+class RequestRoleView(_PersonFormView):
     template_name = "accounts/person_request_role.html"
 
-    def get(self, request, person_id):
-        person = self.person(person_id)
-        form = RoleRequestForm(initial={"role": person.role or None, "team": person.team_id})
-        return render(request, self.template_name, {"person": person, "form": form})
+    def make_form(self, data=None):
+        person = self.subject
+        return RoleRequestForm(data, initial={"role": person.role or None, "team": person.team_id})
 
-    def post(self, request, person_id):
-        person = self.person(person_id)
-        form = RoleRequestForm(request.POST)
-        if form.is_valid():
-            try:
-                services.role_request_create(
-                    actor=request.user,
-                    person=person,
-                    role=form.cleaned_data["role"],
-                    team=form.cleaned_data["team"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "Role requested: it takes effect once approved")
-                return redirect("person_detail", person.pk)
-        return render(request, self.template_name, {"person": person, "form": form})
+    def save(self, form):
+        services.role_request_create(
+            actor=self.request.user,
+            person=self.subject,
+            role=form.cleaned_data["role"],
+            team=form.cleaned_data["team"],
+        )
+        return "Role requested: it takes effect once approved", self.done_url()
 
 
 class ListRoleRequestsView(_AccountsView):
@@ -261,46 +273,34 @@ class ListRoleRequestsView(_AccountsView):
         )
 
 
-class DecideRoleRequestView(_AccountChangeView):
+class DecideRoleRequestView(_AccountFormView):
     template_name = "accounts/role_request_decide.html"
 
     def load(self, request_id):
-        role_request = get_object_or_404(
+        self.role_request = get_object_or_404(
             selectors.role_requests_visible_to(self.request.user), pk=request_id
         )
-        if not services.may_decide(self.request.user, role_request):
+        if not services.may_decide(self.request.user, self.role_request):
             raise Http404("No such page.")
-        return role_request
+        return {"role_request": self.role_request}
 
-    def get(self, request, request_id):
-        role_request = self.load(request_id)
-        return render(
-            request, self.template_name, {"role_request": role_request, "form": DecisionForm()}
-        )
+    def make_form(self, data=None):
+        return DecisionForm(data)
 
-    def post(self, request, request_id):
-        role_request = self.load(request_id)
-        form = DecisionForm(request.POST)
-        if form.is_valid():
-            approve = form.cleaned_data["decision"] == DecisionForm.APPROVE
-            try:
-                services.role_request_decide(
-                    actor=request.user,
-                    request=role_request,
-                    approve=approve,
-                    reason=form.cleaned_data["reason"],
-                )
-            except PermissionDenied:
-                raise Http404("No such page.") from None
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                name = role_request.user.get_full_name()
-                messages.success(
-                    request, f"Role approved for {name}" if approve else f"Role refused for {name}"
-                )
-                return redirect("role_request_list")
-        return render(request, self.template_name, {"role_request": role_request, "form": form})
+    def save(self, form):
+        approve = form.cleaned_data["decision"] == DecisionForm.APPROVE
+        try:
+            services.role_request_decide(
+                actor=self.request.user,
+                request=self.role_request,
+                approve=approve,
+                reason=form.cleaned_data["reason"],
+            )
+        except PermissionDenied:
+            raise Http404("No such page.") from None
+        name = self.role_request.user.get_full_name()
+        message = f"Role approved for {name}" if approve else f"Role refused for {name}"
+        return message, reverse("role_request_list")
 
 
 class ListAccountEventsView(_AccountsView):
@@ -323,28 +323,19 @@ class ListTeamsView(_AccountsView):
         return render(request, "accounts/team_list.html", {"teams": Team.objects.all()})
 
 
-class SaveTeamView(_AccountChangeView):
+class SaveTeamView(_AccountFormView):
     """Add a team, or rename one."""
 
     admins_only = True
     template_name = "accounts/team_form.html"
 
-    def team(self, team_id):
-        return get_object_or_404(Team, pk=team_id) if team_id else Team()
+    def load(self, team_id=None):
+        self.team = get_object_or_404(Team, pk=team_id) if team_id else Team()
+        return {"team": self.team}
 
-    def get(self, request, team_id=None):
-        team = self.team(team_id)
-        return render(request, self.template_name, {"form": TeamForm(instance=team), "team": team})
+    def make_form(self, data=None):
+        return TeamForm(data, instance=self.team)
 
-    def post(self, request, team_id=None):
-        team = self.team(team_id)
-        form = TeamForm(request.POST, instance=team)
-        if form.is_valid():
-            try:
-                services.team_save(actor=request.user, team=form.save(commit=False))
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"{team.name} saved")
-                return redirect("team_list")
-        return render(request, self.template_name, {"form": form, "team": team})
+    def save(self, form):
+        team = services.team_save(actor=self.request.user, team=form.save(commit=False))
+        return f"{team.name} saved", reverse("team_list")
