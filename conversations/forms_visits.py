@@ -5,6 +5,7 @@ Field names are the keyword names of the service that saves them, so a view pass
 """
 
 from django import forms
+from django.utils.html import format_html
 
 from attachment_app.nhsuk_forms.fields import DateInputField
 from attachment_app.nhsuk_forms.helpers import form_helper, too_long
@@ -19,9 +20,14 @@ QUESTION_WORDS = (
 QUESTION_JOY = "What brings you the most joy in the relationship with your baby?"
 QUESTION_FEAR = "What is your biggest fear about your relationship with your baby?"
 OWN_WORDS_HINT = "Record the parent's own words."
+WORDS_HINT = (
+    "Record the parent's own words, one word or phrase in each box. If they find only one or "
+    "two, that is their answer."
+)
+CHOSE_NOT_TO_ANSWER = "The parent chose not to answer"
 
-#: Answers may be saved unfinished, so their fields are not required. They are still questions
-#: the parent is asked, so this template leaves out the "(optional)" the pack adds to labels.
+#: Answers may be saved unfinished or declined, so their fields are not required. They are still
+#: questions the parent is asked, so this template leaves out the "(optional)" the pack adds.
 QUESTION_TEMPLATE = "conversations/conversation_question_field.html"
 
 #: Which button was pressed on the pages that can be left and resumed.
@@ -97,15 +103,20 @@ def _baby_label(baby) -> str:
     return f"{baby.display_name}, due {baby.expected_date:%-d %B %Y}"
 
 
-class ConsentForm(forms.Form):
-    """The parent's decision about talking about their relationship with their baby."""
+def caregiver_label(caregiver) -> str:
+    """A parent or carer as the consent page and the conversation name them."""
+    return f"{caregiver.name} ({caregiver.get_relationship_display().lower()})"
 
-    caregiver = forms.ModelChoiceField(
-        label="Who are you talking with?",
+
+class ConsentForm(forms.Form):
+    """The decision of the parents or carers taking part in the conversation."""
+
+    caregivers = forms.ModelMultipleChoiceField(
+        label="Who is taking part?",
         queryset=None,
-        widget=forms.RadioSelect,
-        empty_label=None,
-        error_messages={"required": "Select the parent or carer you are talking with"},
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select everyone who is taking part. Both parents can take part together.",
+        error_messages={"required": "Select who is taking part in the conversation"},
     )
     decision = forms.ChoiceField(
         label="Are they happy to talk about their relationship with their baby?",
@@ -115,7 +126,7 @@ class ConsentForm(forms.Form):
             (ConsentDecision.Decision.DEFERRED, "Not today, they would like to talk another time"),
         ],
         widget=forms.RadioSelect,
-        error_messages={"required": "Select whether the parent is happy to talk about it"},
+        error_messages={"required": "Select whether they are happy to talk about it"},
     )
     note = forms.CharField(
         label="Note",
@@ -128,12 +139,10 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args, family, cancel_url: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["caregiver"].queryset = family.caregivers.all()
-        self.fields["caregiver"].label_from_instance = lambda caregiver: (
-            f"{caregiver.name} ({caregiver.get_relationship_display().lower()})"
-        )
+        self.fields["caregivers"].queryset = family.caregivers.all()
+        self.fields["caregivers"].label_from_instance = caregiver_label
         self.helper = form_helper(
-            Field("caregiver", label_size="s"),
+            Field("caregivers", label_size="s"),
             Field("decision", label_size="s"),
             Field("note"),
             _buttons(Submit("Save and continue"), ButtonLink("Cancel", cancel_url)),
@@ -150,14 +159,34 @@ def _answer(label: str, limit: int, **kwargs) -> forms.CharField:
     )
 
 
+def _declined(question: str) -> forms.BooleanField:
+    """ "The parent chose not to answer", named for its question for screen reader users."""
+    return forms.BooleanField(
+        label=format_html(
+            '{}<span class="nhsuk-u-visually-hidden"> {}</span>',
+            CHOSE_NOT_TO_ANSWER,
+            question,
+        ),
+        required=False,
+    )
+
+
 class AnswersForm(forms.Form):
-    """The parent's answers to the three questions. Any of them may be saved unfinished."""
+    """The parent's answers to the three questions, each answered or declined.
+
+    The service decides what is enough: on "Save and continue" every question is answered (one
+    phrase answers the first) or marked as one the parent chose not to answer; "Save and come
+    back later" keeps whatever there is.
+    """
 
     word_1 = _answer("First word or phrase", WORD_LENGTH)
     word_2 = _answer("Second word or phrase", WORD_LENGTH)
     word_3 = _answer("Third word or phrase", WORD_LENGTH)
+    words_declined = _declined("the three words or phrases")
     joy = _answer(QUESTION_JOY, ANSWER_LENGTH, widget=forms.Textarea(attrs={"rows": 4}))
+    joy_declined = _declined("what brings the most joy")
     fear = _answer(QUESTION_FEAR, ANSWER_LENGTH, widget=forms.Textarea(attrs={"rows": 4}))
+    fear_declined = _declined("the biggest fear")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -169,10 +198,17 @@ class AnswersForm(forms.Form):
         ]
         self.helper = form_helper(
             Fieldset(
-                QUESTION_WORDS, *words, legend_size="m", hint=OWN_WORDS_HINT, css_id="three-words"
+                QUESTION_WORDS,
+                *words,
+                Field("words_declined"),
+                legend_size="m",
+                hint=WORDS_HINT,
+                css_id="three-words",
             ),
             Field("joy", label_size="m", template=QUESTION_TEMPLATE),
+            Field("joy_declined"),
             Field("fear", label_size="m", template=QUESTION_TEMPLATE),
+            Field("fear_declined"),
             _buttons(
                 Submit("Save and continue", name="action", value=CONTINUE),
                 Submit("Save and come back later", name="action", value=LATER, variant="secondary"),
@@ -203,7 +239,8 @@ class ReflectionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = form_helper(
-            Field("reflection", label_size="s", template=QUESTION_TEMPLATE),
+            # The reflection may be left empty, so its label says "(optional)".
+            Field("reflection", label_size="s"),
             Field("raised_concern", label_size="s", inline=True, template=QUESTION_TEMPLATE),
             _buttons(
                 Submit("Save and complete", name="action", value=CONTINUE),

@@ -9,7 +9,9 @@ import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models import Subquery
 from django.db.models.functions import Upper
+from django.utils.functional import cached_property
 
 from attachment_app.accounts.models import Team
 from attachment_app.accounts.scoping import TeamScopedQuerySet
@@ -249,15 +251,17 @@ class Conversation(models.Model):
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="conversations")
     contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="conversation")
-    caregiver = models.ForeignKey(
-        Caregiver, on_delete=models.PROTECT, related_name="conversations", null=True, blank=True
-    )
     consent_status = models.CharField(max_length=20, blank=True)
     word_1 = models.CharField("First word or phrase", max_length=WORD_LENGTH, blank=True)
     word_2 = models.CharField("Second word or phrase", max_length=WORD_LENGTH, blank=True)
     word_3 = models.CharField("Third word or phrase", max_length=WORD_LENGTH, blank=True)
     joy = models.TextField(max_length=ANSWER_LENGTH, blank=True)
     fear = models.TextField(max_length=ANSWER_LENGTH, blank=True)
+    # A parent may choose not to answer a question: that is an answer too, and the record says
+    # so rather than leaving a gap that reads as "not asked yet".
+    words_declined = models.BooleanField("Chose not to answer the three words", default=False)
+    joy_declined = models.BooleanField("Chose not to answer the joy question", default=False)
+    fear_declined = models.BooleanField("Chose not to answer the fear question", default=False)
     reflection = models.TextField(max_length=NOTE_LENGTH, blank=True)
     raised_concern = models.BooleanField(null=True, blank=True)
     started_by = models.ForeignKey(
@@ -289,6 +293,20 @@ class Conversation(models.Model):
                 | models.Q(consent_status__in=["given", "withdrawn"]),
                 name="conversation_completed_with_consent",
             ),
+            # A question is answered or declined, never both.
+            models.CheckConstraint(
+                condition=models.Q(words_declined=False)
+                | models.Q(word_1="", word_2="", word_3=""),
+                name="conversation_declined_words_empty",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(joy_declined=False) | models.Q(joy=""),
+                name="conversation_declined_joy_empty",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fear_declined=False) | models.Q(fear=""),
+                name="conversation_declined_fear_empty",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -304,6 +322,26 @@ class Conversation(models.Model):
     @property
     def words(self) -> list[str]:
         return [word for word in (self.word_1, self.word_2, self.word_3) if word]
+
+    @property
+    def unanswered(self) -> list[str]:
+        """The questions with neither an answer nor the parent's choice not to answer.
+
+        The first question asks for three words or phrases; a parent who finds one or two has
+        answered it (the HV must not make up the rest), so one phrase is enough.
+        """
+        answered = {
+            "words": bool(self.words) or self.words_declined,
+            "joy": bool(self.joy) or self.joy_declined,
+            "fear": bool(self.fear) or self.fear_declined,
+        }
+        return [question for question, done in answered.items() if not done]
+
+    @cached_property
+    def participants(self) -> list["Caregiver"]:
+        """Who is taking part: the parents or carers named in the latest consent decision."""
+        latest = ConsentDecision.objects.filter(conversation=self).order_by("-pk").values("pk")
+        return list(Caregiver.objects.filter(consent_decisions=Subquery(latest[:1])))
 
 
 class ConsentDecision(models.Model):
@@ -321,7 +359,11 @@ class ConsentDecision(models.Model):
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="consent_decisions"
     )
-    caregiver = models.ForeignKey(Caregiver, on_delete=models.PROTECT, related_name="+")
+    # One or both parents (or other carers) decide together; a decision names everyone taking
+    # part, through an append-only table like the decision itself.
+    caregivers = models.ManyToManyField(
+        Caregiver, through="ConsentParticipant", related_name="consent_decisions"
+    )
     decision = models.CharField(max_length=20, choices=Decision.choices)
     note = models.CharField(max_length=500, blank=True)
     recorded_by = models.ForeignKey(
@@ -346,3 +388,29 @@ class ConsentDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} at {self.recorded_at}"
+
+
+class ConsentParticipant(models.Model):
+    """A parent or carer taking part in a consent decision. Append-only, like the decision."""
+
+    decision = models.ForeignKey(
+        ConsentDecision, on_delete=models.CASCADE, related_name="participants"
+    )
+    caregiver = models.ForeignKey(Caregiver, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "caregiver"], name="consent_participant_once"
+            )
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="consent_participant_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.caregiver_id} in decision {self.decision_id}"

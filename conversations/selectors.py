@@ -206,9 +206,9 @@ def family_for_page(*, user, family_id: int) -> Family:
 
 def family_contacts():
     """A family's contacts, newest first, each with its baby, recorder and conversation."""
-    return Contact.objects.select_related(
-        "baby", "recorded_by", "conversation", "conversation__caregiver"
-    ).order_by("-contact_date", "-pk")
+    return Contact.objects.select_related("baby", "recorded_by", "conversation").order_by(
+        "-contact_date", "-pk"
+    )
 
 
 def conversation_of(contact):

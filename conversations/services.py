@@ -5,6 +5,7 @@ families (team scope, consent, dates, NHS numbers) are enforced here, so no call
 """
 
 import re
+from collections.abc import Iterable
 from datetime import date
 
 import nhs_number
@@ -21,6 +22,7 @@ from .models import (
     Baby,
     Caregiver,
     ConsentDecision,
+    ConsentParticipant,
     Contact,
     ContactType,
     Conversation,
@@ -353,20 +355,36 @@ def _locked(conversation: Conversation) -> Conversation:
     return Conversation.objects.select_for_update().select_related("family").get(pk=conversation.pk)
 
 
+def _taking_part(
+    conversation: Conversation, caregivers: Iterable[Caregiver], caregiver: Caregiver | None
+) -> list[Caregiver]:
+    """The parents or carers named as taking part: one or more, each of this family."""
+    named = {c.pk: c for c in [*caregivers, *([caregiver] if caregiver is not None else [])]}
+    if not named:
+        raise ValidationError({"caregivers": "Select who is taking part in the conversation."})
+    if any(c.family_id != conversation.family_id for c in named.values()):
+        raise ValidationError({"caregivers": "Choose parents or carers of this family."})
+    return sorted(named.values(), key=lambda c: c.pk)
+
+
 @transaction.atomic
 def consent_record(
     *,
     actor: User,
     conversation: Conversation,
-    caregiver: Caregiver,
     decision: str,
+    caregivers: Iterable[Caregiver] = (),
+    caregiver: Caregiver | None = None,
     note: str = "",
 ) -> ConsentDecision:
-    """Record the parent's decision about the conversation: given, declined, deferred, withdrawn."""
+    """Record the decision of those taking part: consent given, declined, deferred or withdrawn.
+
+    ``caregivers`` are everyone taking part (one or both parents, or other carers of the
+    family); ``caregiver`` is the same for one. A withdrawal is recorded for those who gave
+    consent, whoever is named.
+    """
     conversation = _locked(conversation)
     _check_clinical(actor, conversation.family)
-    if caregiver is None or caregiver.family_id != conversation.family_id:
-        raise ValidationError({"caregiver": "Choose a parent or carer of this family."})
     if decision not in CONSENT_MOVES.get(conversation.consent_status, set()):
         if conversation.consent_status == Decision.WITHDRAWN:
             message = "Consent was withdrawn: nothing more can be recorded in this conversation."
@@ -375,19 +393,18 @@ def consent_record(
         else:
             message = "Consent was already given. To stop, record that it was withdrawn."
         raise ValidationError({"decision": message})
-    if decision == Decision.WITHDRAWN and caregiver.pk != conversation.caregiver_id:
-        caregiver = conversation.caregiver
+    if decision == Decision.WITHDRAWN:
+        taking_part = conversation.participants
+    else:
+        taking_part = _taking_part(conversation, caregivers, caregiver)
     entry = ConsentDecision.objects.create(
-        conversation=conversation,
-        caregiver=caregiver,
-        decision=decision,
-        note=note.strip(),
-        recorded_by=actor,
+        conversation=conversation, decision=decision, note=note.strip(), recorded_by=actor
+    )
+    ConsentParticipant.objects.bulk_create(
+        ConsentParticipant(decision=entry, caregiver=person) for person in taking_part
     )
     conversation.consent_status = decision
-    if decision != Decision.WITHDRAWN:
-        conversation.caregiver = caregiver
-    conversation.save(update_fields=["consent_status", "caregiver", "updated_at"])
+    conversation.save(update_fields=["consent_status", "updated_at"])
     if decision == Decision.GIVEN and conversation.completed_at is None:
         reminders.schedule_unfinished(conversation, entry.recorded_at)
     else:
@@ -402,6 +419,42 @@ def _require_consent(conversation: Conversation) -> None:
         )
 
 
+#: What each question needs when it is neither answered nor declined (keyed by its first field).
+UNANSWERED = {
+    "words": (
+        "word_1",
+        "Enter at least one word or phrase the parent used, or select that they chose not to "
+        "answer",
+    ),
+    "joy": (
+        "joy",
+        "Enter what brings the parent the most joy, or select that they chose not to answer",
+    ),
+    "fear": ("fear", "Enter the parent's biggest fear, or select that they chose not to answer"),
+}
+#: A question cannot be both answered and declined.
+ANSWERED_AND_DECLINED = (
+    "You selected that the parent chose not to answer this question: remove what is typed, or "
+    "unselect it"
+)
+
+
+def _check_answers(conversation: Conversation, *, draft: bool) -> None:
+    errors = {}
+    if conversation.words_declined and conversation.words:
+        errors["word_1"] = ANSWERED_AND_DECLINED
+    if conversation.joy_declined and conversation.joy:
+        errors["joy"] = ANSWERED_AND_DECLINED
+    if conversation.fear_declined and conversation.fear:
+        errors["fear"] = ANSWERED_AND_DECLINED
+    if not draft:
+        for question in conversation.unanswered:
+            field, message = UNANSWERED[question]
+            errors.setdefault(field, message)
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def conversation_save_answers(
     *,
@@ -412,16 +465,29 @@ def conversation_save_answers(
     word_3: str,
     joy: str,
     fear: str,
+    words_declined: bool = False,
+    joy_declined: bool = False,
+    fear_declined: bool = False,
+    draft: bool = False,
 ) -> Conversation:
-    """Save the parent's answers to the three questions, in their own words."""
+    """Save the parent's answers to the three questions, in their own words.
+
+    Each question is answered (for the three words, at least one) or marked as one the parent
+    chose not to answer. A ``draft`` ("save and come back later") may leave questions open.
+    """
     conversation = _locked(conversation)
     _check_clinical(actor, conversation.family)
     _require_consent(conversation)
-    conversation.word_1 = word_1.strip()
-    conversation.word_2 = word_2.strip()
-    conversation.word_3 = word_3.strip()
+    # The phrases in the order the parent said them, gaps closed up.
+    words = [word.strip() for word in (word_1, word_2, word_3) if word.strip()]
+    words += [""] * (3 - len(words))
+    conversation.word_1, conversation.word_2, conversation.word_3 = words
     conversation.joy = joy.strip()
     conversation.fear = fear.strip()
+    conversation.words_declined = words_declined
+    conversation.joy_declined = joy_declined
+    conversation.fear_declined = fear_declined
+    _check_answers(conversation, draft=draft)
     conversation.full_clean()
     conversation.save()
     return conversation
@@ -448,13 +514,7 @@ def conversation_complete(*, actor: User, conversation: Conversation) -> Convers
     conversation = _locked(conversation)
     _check_clinical(actor, conversation.family)
     _require_consent(conversation)
-    missing = {}
-    if not all((conversation.word_1, conversation.word_2, conversation.word_3)):
-        missing["word_1"] = "Enter the three words or phrases the parent used."
-    if not conversation.joy:
-        missing["joy"] = "Enter what brings the parent the most joy."
-    if not conversation.fear:
-        missing["fear"] = "Enter the parent's biggest fear."
+    missing = dict(UNANSWERED[question] for question in conversation.unanswered)
     if conversation.raised_concern is None:
         missing["raised_concern"] = "Select whether anything raised concern."
     if missing:

@@ -35,6 +35,11 @@ NEEDS_CONSENT_MESSAGE = (
     "The parent's consent is needed before their answers can be recorded. Ask them first."
 )
 WITHDRAWN_MESSAGE = "Consent was withdrawn: nothing more can be recorded in this conversation."
+#: What the page says once a decision other than consent is recorded.
+DECISION_RECORDED = {
+    Decision.DECLINED: "Recorded that they would rather not talk about it",
+    Decision.DEFERRED: "Recorded that they would like to talk about it another time",
+}
 #: Where each answer missing at completion is typed, for the error summary's links.
 ANSWER_ANCHORS = {"word_1": "id_word_1", "joy": "id_joy", "fear": "id_fear"}
 
@@ -42,7 +47,7 @@ ANSWER_ANCHORS = {"word_1": "id_word_1", "joy": "id_joy", "fear": "id_fear"}
 def _visible_conversation(request, conversation_id) -> Conversation:
     return get_object_or_404(
         Conversation.objects.visible_to(request.user).select_related(
-            "family", "contact", "contact__baby", "caregiver"
+            "family", "contact", "contact__baby"
         ),
         pk=conversation_id,
     )
@@ -60,8 +65,7 @@ def next_page_url(conversation: Conversation) -> str | None:
         return reverse("conversation_consent", args=[conversation.pk])
     if status != Decision.GIVEN or conversation.completed_at is not None:
         return None
-    answers = (conversation.word_1, conversation.word_2, conversation.word_3)
-    if not all(answers) or not conversation.joy or not conversation.fear:
+    if conversation.unanswered:
         return reverse("conversation_answers", args=[conversation.pk])
     return reverse("conversation_reflection", args=[conversation.pk])
 
@@ -188,12 +192,14 @@ class RecordConsentView(_ConversationPageView):
     template_name = "conversations/conversation_consent.html"
 
     def make_form(self, data=None):
+        # Those who took part last time (a deferred conversation taken up again), or the only
+        # parent or carer there is. With two, the HV ticks who is there: never assumed.
         caregivers = list(self.family.caregivers.all())
         initial = {}
-        if self.conversation.caregiver_id:
-            initial["caregiver"] = self.conversation.caregiver_id
+        if self.conversation.participants:
+            initial["caregivers"] = [person.pk for person in self.conversation.participants]
         elif len(caregivers) == 1:
-            initial["caregiver"] = caregivers[0].pk
+            initial["caregivers"] = [caregivers[0].pk]
         return ConsentForm(
             data,
             initial=initial,
@@ -227,6 +233,7 @@ class RecordConsentView(_ConversationPageView):
             else:
                 if entry.decision == Decision.GIVEN:
                     return redirect("conversation_answers", self.conversation.pk)
+                messages.success(request, DECISION_RECORDED[entry.decision])
                 return redirect(conversation_url(self.conversation))
         return self.render_form(form)
 
@@ -239,7 +246,11 @@ class RecordConsentView(_ConversationPageView):
 
 
 class RecordAnswersView(_ConversationPageView):
-    """The three questions, in the parent's own words. Unfinished answers may be saved."""
+    """The three questions, in the parent's own words, each answered or declined.
+
+    "Save and continue" needs every question answered or declined (the service checks, and the
+    errors show here, above the questions); "Save and come back later" keeps a draft.
+    """
 
     template_name = "conversations/conversation_answers.html"
 
@@ -257,16 +268,20 @@ class RecordAnswersView(_ConversationPageView):
     def post(self, request):
         form = AnswersForm(request.POST)
         if form.is_valid():
+            later = request.POST.get("action") == LATER
             try:
                 services.conversation_save_answers(
-                    actor=request.user, conversation=self.conversation, **form.cleaned_data
+                    actor=request.user,
+                    conversation=self.conversation,
+                    draft=later,
+                    **form.cleaned_data,
                 )
             except services.ConsentRequired:
                 return self.refuse_without_consent()
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                if request.POST.get("action") == LATER:
+                if later:
                     messages.success(
                         request,
                         "Answers saved. You can carry on from this page or from the caseload.",
@@ -344,7 +359,11 @@ class ShowConversationView(View):
 
     def get(self, request):
         conversation = self.conversation
-        decisions = conversation.consent_decisions.select_related("caregiver", "recorded_by")
+        decisions = list(
+            conversation.consent_decisions.select_related("recorded_by").prefetch_related(
+                "caregivers"
+            )
+        )
         return render(
             request,
             self.template_name,
@@ -353,7 +372,8 @@ class ShowConversationView(View):
                 "contact": conversation.contact,
                 "family": conversation.family,
                 "state": _state(conversation),
-                "decisions": list(decisions),
+                "decisions": decisions,
+                "participants": decisions[-1].caregivers.all() if decisions else [],
                 "next_url": next_page_url(conversation),
                 "can_change": conversation.consent_status == Decision.GIVEN,
                 "questions": {
@@ -380,10 +400,7 @@ class WithdrawConsentView(_ConversationPageView):
             return self.not_given()
         try:
             services.consent_record(
-                actor=request.user,
-                conversation=self.conversation,
-                caregiver=self.conversation.caregiver,
-                decision=Decision.WITHDRAWN,
+                actor=request.user, conversation=self.conversation, decision=Decision.WITHDRAWN
             )
         except ValidationError as error:
             for text in error.messages:

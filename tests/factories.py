@@ -7,7 +7,15 @@ from allauth.mfa.models import Authenticator
 from django.utils import timezone
 
 from attachment_app.accounts.models import Role, Team, User
-from conversations.models import Baby, Caregiver, Contact, ContactType, Conversation, Family
+from conversations.models import (
+    Baby,
+    Caregiver,
+    ConsentDecision,
+    Contact,
+    ContactType,
+    Conversation,
+    Family,
+)
 
 TEST_PASSWORD = "a-test-password-9217"
 #: The authenticator app secret of every user the factories make (base32, as apps take it).
@@ -112,18 +120,40 @@ class ContactFactory(factory.django.DjangoModelFactory):
     )
 
 
+def _decision_for(conversation: Conversation, caregivers: list[Caregiver]) -> None:
+    if not conversation.consent_status:
+        raise ValueError("Name who took part only with the consent_status they decided.")
+    decision = ConsentDecision.objects.create(
+        conversation=conversation,
+        decision=conversation.consent_status,
+        recorded_by=conversation.started_by,
+    )
+    decision.caregivers.set(caregivers)
+
+
 class ConversationFactory(factory.django.DjangoModelFactory):
     """A conversation awaiting consent; pass ``consent_status`` and answers for other states.
 
-    This sets ``consent_status`` directly (no ConsentDecision rows): enough for lists and
-    pages that show the state. Tests of the consent gate go through the services.
+    This sets ``consent_status`` directly: enough for lists and pages that show the state.
+    ``caregiver=`` (or ``caregivers=[...]``) also adds one ConsentDecision with that status for
+    those taking part. Tests of the consent gate go through the services.
     """
 
     class Meta:
         model = Conversation
+        skip_postgeneration_save = True
 
     contact = factory.SubFactory(ContactFactory)
     family = factory.SelfAttribute("contact.family")
     started_by = factory.SelfAttribute("contact.recorded_by")
-    caregiver = None
     consent_status = ""
+
+    @factory.post_generation
+    def caregivers(self, create, extracted, **kwargs):
+        if extracted:
+            _decision_for(self, list(extracted))
+
+    @factory.post_generation
+    def caregiver(self, create, extracted, **kwargs):
+        if extracted is not None:
+            _decision_for(self, [extracted])

@@ -159,16 +159,17 @@ def test_consent_page_introduces_the_questions(hv_client, conversation, mother):
 
 
 def test_consent_given_goes_to_the_answers(hv_client, hv, conversation, mother):
-    data = {"caregiver": mother.pk, "decision": "given", "note": ""}
+    data = {"caregivers": mother.pk, "decision": "given", "note": ""}
     response = page(hv_client, "conversation_consent", conversation, data)
     assert response["Location"] == reverse("conversation_answers", args=[conversation.pk])
     decision = conversation.consent_decisions.get()
-    assert (decision.caregiver, decision.recorded_by, decision.decision) == (mother, hv, "given")
+    assert (decision.recorded_by, decision.decision) == (hv, "given")
+    assert list(decision.caregivers.all()) == [mother]
 
 
 @pytest.mark.parametrize("decision", ["declined", "deferred"])
 def test_declined_or_deferred_ends_respectfully(hv_client, conversation, mother, decision):
-    data = {"caregiver": mother.pk, "decision": decision}
+    data = {"caregivers": mother.pk, "decision": decision}
     response = page(hv_client, "conversation_consent", conversation, data)
     assert response["Location"] == reverse("conversation_detail", args=[conversation.pk])
     html = hv_client.get(response["Location"]).content.decode()
@@ -179,7 +180,7 @@ def test_declined_or_deferred_ends_respectfully(hv_client, conversation, mother,
 
 def test_consent_without_a_choice_shows_errors(hv_client, conversation):
     html = page(hv_client, "conversation_consent", conversation, {"note": "Busy"}).content.decode()
-    assert "Select whether the parent is happy to talk about it" in html
+    assert "Select whether they are happy to talk about it" in html
     assert "Busy" in html
     assert not conversation.consent_decisions.exists()
 
@@ -266,7 +267,10 @@ def test_reflection_completes_the_conversation(hv_client, hv, consented):
 
 def test_completion_with_missing_answers_links_back_to_them(hv_client, hv, consented):
     services.conversation_save_answers(
-        actor=hv, conversation=consented, **{**ANSWERS, "joy": "", "word_3": ""}
+        actor=hv,
+        conversation=consented,
+        draft=True,
+        **{**ANSWERS, "joy": "", "word_1": "", "word_2": "", "word_3": ""},
     )
     data = {"reflection": "Thoughtful", "raised_concern": "yes", "action": "continue"}
     response = page(hv_client, "conversation_reflection", consented, data)

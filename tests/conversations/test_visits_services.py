@@ -4,11 +4,11 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import ProgrammingError, transaction
+from django.db import IntegrityError, ProgrammingError, transaction
 from django.utils import timezone
 
 from conversations import services
-from conversations.models import ConsentDecision
+from conversations.models import ConsentDecision, ConsentParticipant
 from conversations.services import ConsentRequired
 from tests.factories import BabyFactory, CaregiverFactory, ContactFactory, FamilyFactory
 
@@ -130,10 +130,10 @@ def test_consent_of_another_familys_caregiver_is_refused(hv, conversation, team_
 
 def test_consent_records_who_when_and_by_whom(hv, conversation, mother):
     entry = consent(hv, conversation, mother, "given")
-    assert entry.caregiver == mother
+    assert list(entry.caregivers.all()) == [mother]
     assert entry.recorded_by == hv
     assert abs(entry.recorded_at - timezone.now()) < timedelta(minutes=1)
-    assert reload(conversation).caregiver == mother
+    assert reload(conversation).participants == [mother]
 
 
 def test_consent_decisions_are_append_only(hv, conversation, mother):
@@ -172,7 +172,7 @@ def test_starting_twice_returns_the_same_conversation(hv, conversation):
 def test_unfinished_answers_may_be_saved_as_a_draft(hv, conversation, mother):
     consent(hv, conversation, mother, "given")
     services.conversation_save_answers(
-        actor=hv, conversation=conversation, **{**ANSWERS, "word_3": "", "fear": ""}
+        actor=hv, conversation=conversation, draft=True, **{**ANSWERS, "word_3": "", "fear": ""}
     )
     assert reload(conversation).words == ["Close", "Tired but happy"]
     assert conversation.completed_at is None
@@ -181,7 +181,10 @@ def test_unfinished_answers_may_be_saved_as_a_draft(hv, conversation, mother):
 def test_completion_requires_every_answer_and_the_concern_question(hv, conversation, mother):
     consent(hv, conversation, mother, "given")
     services.conversation_save_answers(
-        actor=hv, conversation=conversation, **{**ANSWERS, "word_2": "", "joy": ""}
+        actor=hv,
+        conversation=conversation,
+        draft=True,
+        **{**ANSWERS, "word_1": "", "word_2": "", "word_3": "", "joy": ""},
     )
     with pytest.raises(ValidationError) as raised:
         services.conversation_complete(actor=hv, conversation=conversation)
@@ -203,3 +206,146 @@ def test_another_team_cannot_record_consent(hv_b, conversation, mother):
     with pytest.raises(PermissionDenied, match="another team"):
         consent(hv_b, conversation, mother, "given")
     assert reload(conversation).consent_status == ""
+
+
+# --- Each question answered or declined -------------------------------------------------------
+
+BLANK = {"word_1": "", "word_2": "", "word_3": "", "joy": "", "fear": ""}
+
+
+def test_blank_answers_are_refused_and_nothing_is_saved(hv, conversation, mother):
+    consent(hv, conversation, mother, "given")
+    with pytest.raises(ValidationError) as raised:
+        services.conversation_save_answers(
+            actor=hv, conversation=conversation, **{**BLANK, "joy": "Bath time"}
+        )
+    assert set(raised.value.message_dict) == {"word_1", "fear"}
+    assert "chose not to answer" in raised.value.message_dict["fear"][0]
+    assert reload(conversation).joy == ""
+
+
+def test_a_declined_question_counts_as_answered_and_is_recorded(hv, conversation, mother):
+    consent(hv, conversation, mother, "given")
+    services.conversation_save_answers(
+        actor=hv, conversation=conversation, **{**ANSWERS, "fear": "", "fear_declined": True}
+    )
+    saved = reload(conversation)
+    assert (saved.fear, saved.fear_declined, saved.joy_declined) == ("", True, False)
+    assert saved.unanswered == []
+    services.conversation_save_reflection(
+        actor=hv, conversation=conversation, reflection="", raised_concern=False
+    )
+    services.conversation_complete(actor=hv, conversation=conversation)
+    assert reload(conversation).state == "completed"
+
+
+def test_every_question_may_be_declined(hv, conversation, mother):
+    consent(hv, conversation, mother, "given")
+    services.conversation_save_answers(
+        actor=hv,
+        conversation=conversation,
+        **BLANK,
+        words_declined=True,
+        joy_declined=True,
+        fear_declined=True,
+    )
+    assert reload(conversation).unanswered == []
+
+
+def test_one_word_or_phrase_answers_the_first_question(hv, conversation, mother):
+    """A parent who finds one phrase has answered: the HV must not make up the other two."""
+    consent(hv, conversation, mother, "given")
+    services.conversation_save_answers(
+        actor=hv,
+        conversation=conversation,
+        **{**ANSWERS, "word_1": "", "word_2": "", "word_3": "Us"},
+    )
+    # The phrases are kept in the order said, the gaps closed up.
+    assert (reload(conversation).word_1, conversation.word_3) == ("Us", "")
+
+
+def test_an_answer_and_declined_together_are_refused(hv, conversation, mother):
+    consent(hv, conversation, mother, "given")
+    with pytest.raises(ValidationError) as raised:
+        services.conversation_save_answers(
+            actor=hv, conversation=conversation, draft=True, **ANSWERS, joy_declined=True
+        )
+    assert set(raised.value.message_dict) == {"joy"}
+    assert reload(conversation).joy == ""
+
+
+def test_the_database_refuses_an_answer_marked_declined(hv, conversation, mother):
+    consent(hv, conversation, mother, "given")
+    conversation.joy, conversation.joy_declined = "Bath time", True
+    with pytest.raises(IntegrityError), transaction.atomic():
+        conversation.save()
+
+
+def test_a_draft_may_leave_questions_open(hv, conversation, mother):
+    consent(hv, conversation, mother, "given")
+    services.conversation_save_answers(
+        actor=hv, conversation=conversation, draft=True, **{**BLANK, "word_1": "Close"}
+    )
+    assert reload(conversation).unanswered == ["joy", "fear"]
+    with pytest.raises(ValidationError) as raised:
+        services.conversation_complete(actor=hv, conversation=conversation)
+    assert {"joy", "fear"} <= set(raised.value.message_dict)
+
+
+# --- Who takes part ---------------------------------------------------------------------------
+
+
+def test_both_parents_can_take_part(hv, conversation, family, mother):
+    father = CaregiverFactory(family=family, name="Sam Example", relationship="father")
+    entry = services.consent_record(
+        actor=hv, conversation=conversation, caregivers=[mother, father], decision="given"
+    )
+    assert list(entry.caregivers.all()) == [mother, father]
+    assert reload(conversation).participants == [mother, father]
+    assert conversation.consent_status == "given"
+
+
+def test_a_later_decision_names_who_takes_part_then(hv, conversation, family, mother):
+    father = CaregiverFactory(family=family, relationship="father")
+    consent(hv, conversation, mother, "deferred")
+    services.consent_record(
+        actor=hv, conversation=conversation, caregivers=[mother, father], decision="given"
+    )
+    assert reload(conversation).participants == [mother, father]
+    first = conversation.consent_decisions.first()
+    assert list(first.caregivers.all()) == [mother]
+
+
+def test_withdrawal_is_recorded_for_those_who_gave_consent(hv, conversation, family, mother):
+    father = CaregiverFactory(family=family, relationship="father")
+    services.consent_record(
+        actor=hv, conversation=conversation, caregivers=[mother, father], decision="given"
+    )
+    entry = services.consent_record(actor=hv, conversation=conversation, decision="withdrawn")
+    assert list(entry.caregivers.all()) == [mother, father]
+
+
+def test_consent_needs_someone_taking_part(hv, conversation):
+    with pytest.raises(ValidationError) as raised:
+        services.consent_record(
+            actor=hv, conversation=conversation, caregivers=[], decision="given"
+        )
+    assert "caregivers" in raised.value.message_dict
+    assert reload(conversation).consent_status == ""
+    assert not conversation.consent_decisions.exists()
+
+
+def test_a_caregiver_of_another_family_cannot_take_part(hv, conversation, mother, team_a):
+    stranger = CaregiverFactory(family=FamilyFactory(team=team_a))
+    with pytest.raises(ValidationError) as raised:
+        services.consent_record(
+            actor=hv, conversation=conversation, caregivers=[mother, stranger], decision="given"
+        )
+    assert "caregivers" in raised.value.message_dict
+    assert not conversation.consent_decisions.exists()
+
+
+def test_who_took_part_is_append_only(hv, conversation, mother):
+    entry = consent(hv, conversation, mother, "given")
+    with pytest.raises(ProgrammingError, match="Cannot update"), transaction.atomic():
+        ConsentParticipant.objects.filter(decision=entry).delete()

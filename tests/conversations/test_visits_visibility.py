@@ -54,6 +54,7 @@ def records(team_a, hv):
         word_3="",
         joy="",
         fear="",
+        draft=True,
     )
     # A second contact without a conversation yet, for the start page.
     fresh = ContactFactory(family=family, baby=baby, recorded_by=hv)

@@ -312,8 +312,9 @@ class Command(BaseCommand):
             preferred_language=spec["language"],
             interpreter_needed=spec["interpreter"],
         )
+        taking_part = [parent]
         if spec["partner"]:
-            services.caregiver_add(
+            partner = services.caregiver_add(
                 actor=hv,
                 family=family,
                 name=f"{spec['partner']} {spec['surname']}",
@@ -323,6 +324,9 @@ class Command(BaseCommand):
                 phone=f"07700 900{rng.randint(0, 999):03d}",
                 preferred_language=spec["language"],
             )
+            # In every other family with two parents, both take part in the conversations.
+            if index % 2:
+                taking_part.append(partner)
 
         age, done = SCENARIOS[index % len(SCENARIOS)]
         born = today - timedelta(days=age) if age >= 0 else None
@@ -357,7 +361,7 @@ class Command(BaseCommand):
         contacts = self.record_contacts(
             family, babies[0], done, hv=hv, today=today, rng=rng, for_every_baby=len(babies) > 1
         )
-        self.record_conversations(contacts, parent, hv=hv, index=index, rng=rng)
+        self.record_conversations(contacts, taking_part, hv=hv, index=index, rng=rng)
 
     def record_contacts(
         self, family, baby, done, *, hv, today, rng, for_every_baby=False
@@ -405,7 +409,7 @@ class Command(BaseCommand):
             )
         return sorted(contacts, key=lambda contact: contact.contact_date)
 
-    def record_conversations(self, contacts, parent, *, hv, index, rng) -> None:
+    def record_conversations(self, contacts, taking_part, *, hv, index, rng) -> None:
         """Earlier contacts' conversations completed; the latest one in this family's state."""
         latest_state = LATEST_STATES[index % len(LATEST_STATES)]
         for position, contact in enumerate(contacts):
@@ -417,13 +421,13 @@ class Command(BaseCommand):
                 services.consent_record(
                     actor=hv,
                     conversation=conversation,
-                    caregiver=parent,
+                    caregivers=taking_part,
                     decision=state,
                     note="Would rather talk another time." if state == "deferred" else "",
                 )
                 continue
             services.consent_record(
-                actor=hv, conversation=conversation, caregiver=parent, decision="given"
+                actor=hv, conversation=conversation, caregivers=taking_part, decision="given"
             )
             words = rng.choice(WORDS[contact.contact_type])
             antenatal = contact.contact_type == ContactType.ANTENATAL
@@ -444,7 +448,6 @@ class Command(BaseCommand):
                 services.consent_record(
                     actor=hv,
                     conversation=conversation,
-                    caregiver=parent,
                     decision="withdrawn",
                     note="Parent asked that nothing more is recorded.",
                 )

@@ -23,6 +23,7 @@ from conversations.models import (
     Baby,
     Caregiver,
     ConsentDecision,
+    ConsentParticipant,
     Contact,
     Conversation,
     Family,
@@ -95,6 +96,7 @@ FILLED = [
     Contact,
     Conversation,
     ConsentDecision,
+    ConsentParticipant,
     ScreeningResult,
     Concern,
     Referral,
@@ -287,7 +289,6 @@ class Generator:
                 Conversation(
                     family_id=contact.family_id,
                     contact=contact,
-                    caregiver=caregiver_of[contact.family_id],
                     consent_status=status,
                     raised_concern=False if completed else None,
                     started_by=contact.recorded_by,
@@ -304,13 +305,21 @@ class Generator:
             decisions += [
                 ConsentDecision(
                     conversation=conversation,
-                    caregiver=conversation.caregiver,
                     decision=decision,
                     recorded_by=conversation.started_by,
                 )
                 for decision in steps
             ]
         ConsentDecision.objects.bulk_create(decisions, batch_size=BATCH)
+        ConsentParticipant.objects.bulk_create(
+            (
+                ConsentParticipant(
+                    decision=decision, caregiver=caregiver_of[decision.conversation.family_id]
+                )
+                for decision in decisions
+            ),
+            batch_size=BATCH,
+        )
         return conversations, decisions
 
     def results(self, conversations):
