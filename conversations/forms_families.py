@@ -54,10 +54,10 @@ class CaseloadFilterForm(forms.Form):
     )
     due = forms.BooleanField(label="Only families with a contact due or overdue", required=False)
 
-    def filters(self) -> dict:
+    def filters(self, *, default: str = TEAM) -> dict:
         """The valid filters, with defaults for anything missing or not understood."""
         if not self.is_valid():
-            return {"families": TEAM, "due_only": False}
+            return {"families": default, "due_only": False}
         return {
             "families": self.cleaned_data["families"],
             "due_only": self.cleaned_data["due"],

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from attachment_app.accounts.models import Role
 from attachment_app.audit.access import Kind, families_named_in, note_listed
 from attachment_app.nhsuk_forms.helpers import add_service_errors
 from attachment_app.pagination import page_links
@@ -69,8 +70,9 @@ class ShowCaseloadView(View):
             # Admins and users without a role see no families: say so rather than list nothing.
             return render(self.request, self.template_name, {"clinical": False})
         today = timezone.localdate()
-        filter_form = CaseloadFilterForm({"families": selectors.TEAM, **self.request.GET.dict()})
-        filters = filter_form.filters()
+        default = default_families(user, searching=bool(self.search_term))
+        filter_form = CaseloadFilterForm({"families": default, **self.request.GET.dict()})
+        filters = filter_form.filters(default=default)
         families = selectors.caseload_families(
             user=user, term=self.search_term, today=today, **filters
         )
@@ -102,6 +104,18 @@ class ShowCaseloadView(View):
                 **extras,
             },
         )
+
+
+def default_families(user, *, searching: bool) -> str:
+    """Which families the caseload lists until the user chooses.
+
+    A health visitor starts on their own families, the ones they visit; a team lead on the
+    whole team. A search looks across the whole team, so a colleague's family can be found
+    to cover a visit.
+    """
+    if user.role == Role.HEALTH_VISITOR and not searching:
+        return selectors.MINE
+    return selectors.TEAM
 
 
 def _caseload_row(family: Family, today, notes: list) -> dict:

@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 
 from attachment_app.accounts.typed_input import RESTORED_MESSAGE, RestoreTypedInputMixin
 from attachment_app.nhsuk_forms.helpers import add_service_errors
 
-from . import services
+from . import selectors, services
 from .forms_visits import (
     LATER,
     QUESTION_FEAR,
@@ -27,6 +28,7 @@ from .forms_visits import (
     ReflectionForm,
 )
 from .models import ConsentDecision, Contact, Conversation, Family
+from .schedule import DUE, OVERDUE
 from .selectors import CONVERSATION_STATES
 
 Decision = ConsentDecision.Decision
@@ -73,6 +75,19 @@ def next_page_url(conversation: Conversation) -> str | None:
 # --- Contacts ---------------------------------------------------------------------------------
 
 
+def contact_defaults(family: Family, today) -> dict:
+    """What a new contact most likely is: today, and the mandated contact due now, if one is.
+
+    Only a contact whose window has opened (due or overdue) is chosen for the HV: a visit
+    before the next window opens is more likely an additional one, so nothing is assumed.
+    """
+    initial = {"contact_date": today}
+    window = selectors.next_contact(family, today)
+    if window is not None and window.status in (DUE, OVERDUE):
+        initial["contact_type"] = family.next_contact_type
+    return initial
+
+
 class CreateContactView(RestoreTypedInputMixin, View):
     """Record a visit or other contact with a family, then offer the conversation."""
 
@@ -86,6 +101,7 @@ class CreateContactView(RestoreTypedInputMixin, View):
     def make_form(self, data=None):
         return ContactForm(
             data,
+            initial=contact_defaults(self.family, timezone.localdate()),
             family=self.family,
             cancel_url=reverse("family_detail", args=[self.family.pk]),
         )

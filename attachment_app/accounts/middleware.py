@@ -1,11 +1,13 @@
 """Session and caching rules that apply to every request."""
 
 from datetime import datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from allauth.account.internal.stagekit import LOGIN_SESSION_KEY as PENDING_SIGN_IN_KEY
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.contrib.sessions.models import Session
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +17,27 @@ from .second_factor import has_second_factor, in_grace_period, last_second_facto
 from .typed_input import stash_typed_input
 
 SIGNED_IN_AT = "signed_in_at"
+#: The sign-in page's flag saying why a session ended: a reason, never who or what was open.
+SIGNED_OUT = "signed_out"
+IDLE = "idle"
+LIMIT = "limit"
+
+
+def with_signed_out_reason(url: str, reason: str) -> str:
+    """``url`` with the reason the session ended added to its query string."""
+    parts = urlsplit(url)
+    query = [*parse_qsl(parts.query, keep_blank_values=True), (SIGNED_OUT, reason)]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="/")))
+
+
+def ended_by_idle_limit(request) -> bool:
+    """Whether the browser's session cookie names a signed-in session that ran past the idle
+    limit (its row stays until ``clearsessions`` runs), rather than no session at all."""
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not key:
+        return False
+    row = Session.objects.filter(session_key=key, expire_date__lte=timezone.now()).first()
+    return row is not None and SESSION_KEY in row.get_decoded()
 
 
 class AbsoluteSessionLimitMiddleware:
@@ -36,7 +59,7 @@ class AbsoluteSessionLimitMiddleware:
                 request.session[SIGNED_IN_AT] = now.isoformat()
             elif now - datetime.fromisoformat(started) > settings.SESSION_ABSOLUTE_LIMIT:
                 logout(request)
-                return redirect(reverse(settings.LOGIN_URL) + "?expired=1")
+                return redirect(with_signed_out_reason(reverse(settings.LOGIN_URL), LIMIT))
         return self.get_response(request)
 
 
@@ -65,7 +88,11 @@ class KeepTypedInputLoginRequiredMiddleware(LoginRequiredMiddleware):
         if request.session.get(PENDING_SIGN_IN_KEY):
             # Past the password, not yet past the second factor: that is the step to finish.
             return redirect("mfa_authenticate")
-        return super().handle_no_permission(request, view_func)
+        response = super().handle_no_permission(request, view_func)
+        if ended_by_idle_limit(request):
+            # The sign-in page then says why: the person did nothing for a while.
+            response["Location"] = with_signed_out_reason(response["Location"], IDLE)
+        return response
 
 
 #: Pages a signed-in person without a second factor may still open: setting one up, signing out.

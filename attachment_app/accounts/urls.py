@@ -10,7 +10,7 @@ from django.urls import path
 from . import views
 
 sign_in = [
-    path("sign-in/", account_views.login, name="account_login"),
+    path("sign-in/", views.SignInView.as_view(), name="account_login"),
     path("sign-in/second-factor/", mfa_views.authenticate, name="mfa_authenticate"),
     path("sign-out/", views.SignOutView.as_view(), name="account_logout"),
     path("account/inactive/", account_views.account_inactive, name="account_inactive"),

@@ -6,7 +6,8 @@ and asks for the second factor again if it was given more than 15 minutes ago.
 """
 
 from allauth.account.utils import perform_login
-from allauth.account.views import LogoutView
+from allauth.account.views import LoginView, LogoutView
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,11 +30,39 @@ from .forms import (
     RoleRequestForm,
     TeamForm,
 )
+from .middleware import IDLE, LIMIT, SIGNED_OUT
 from .models import Team
 from .second_factor import FreshSecondFactorMixin, grace_until, has_second_factor
 
 PEOPLE_PER_PAGE = 25
 EVENTS_PER_PAGE = 50
+
+
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}{'' if number == 1 else 's'}"
+
+
+def signed_out_reason(reason: str | None) -> str | None:
+    """Why the session ended, in words for the sign-in page, from the page's ``signed_out``."""
+    if reason == IDLE:
+        idle = _count(settings.SESSION_IDLE_TIMEOUT_MINUTES, "minute")
+        return f"You were signed out because you had not done anything for {idle}."
+    if reason == LIMIT:
+        hours = int(settings.SESSION_ABSOLUTE_LIMIT.total_seconds() // 3600)
+        return (
+            f"You were signed out because you had been signed in for {_count(hours, 'hour')}, "
+            "the longest a session can last."
+        )
+    return None
+
+
+class SignInView(LoginView):
+    """allauth's sign-in page, saying why the person was signed out if a time limit did it."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["signed_out_reason"] = signed_out_reason(self.request.GET.get(SIGNED_OUT))
+        return context
 
 
 class SignOutView(LogoutView):

@@ -80,7 +80,9 @@ def test_typed_answers_survive_a_session_timeout(client, hv, conversation, answe
 
     # Sent to sign in, with only the path in the URL: none of what was typed.
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('account_login')}?next={quote(answers_url, safe='/')}"
+    assert response["Location"] == (
+        f"{reverse('account_login')}?next={quote(answers_url, safe='/')}&signed_out=idle"
+    )
     assert "Peaceful" not in response["Location"]
     conversation.refresh_from_db()
     assert conversation.word_1 == ""

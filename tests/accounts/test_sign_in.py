@@ -345,7 +345,14 @@ def test_session_ends_after_idle_limit(client, hv):
         traveller.shift(idle + timedelta(seconds=1))
         response = client.get(HOME)
         assert response.status_code == 302
-        assert response["Location"].startswith(LOGIN)
+        assert response["Location"] == f"{LOGIN}?next=/&signed_out=idle"
+        # The sign-in page says why, in words.
+        html = client.get(response["Location"]).content.decode()
+        minutes = settings.SESSION_IDLE_TIMEOUT_MINUTES
+        assert (
+            f"You were signed out because you had not done anything for {minutes} minutes." in html
+        )
+        assert "Sign in again to carry on." in html
 
 
 @pytest.mark.django_db
@@ -362,8 +369,33 @@ def test_session_ends_at_absolute_limit_however_active(client, hv):
         traveller.shift(step)
         response = client.get(HOME)
         assert response.status_code == 302
-        assert response["Location"] == f"{LOGIN}?expired=1"
+        assert response["Location"] == f"{LOGIN}?signed_out=limit"
+        html = client.get(response["Location"]).content.decode()
+        hours = int(settings.SESSION_ABSOLUTE_LIMIT.total_seconds() // 3600)
+        assert f"You were signed out because you had been signed in for {hours} hours" in html
+        assert "not done anything" not in html
         assert client.get(HOME).status_code == 302
+
+
+@pytest.mark.django_db
+def test_signing_out_yourself_gives_no_timeout_message(client, hv):
+    sign_in(client, "hv.a")
+    client.post(reverse("account_logout"))
+    response = client.get(HOME)
+    assert "signed_out" not in response["Location"]
+    assert "You were signed out because" not in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_first_visit_gives_no_timeout_message(client):
+    response = client.get(HOME)
+    assert "signed_out" not in response["Location"]
+
+
+@pytest.mark.django_db
+def test_an_unknown_reason_says_nothing(client):
+    html = client.get(f"{LOGIN}?signed_out=something").content.decode()
+    assert "You were signed out because" not in html
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
 """The caseload: what a health visitor sees first, how they search it and filter it."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -33,14 +34,56 @@ def test_hv_sees_own_families_first_then_the_rest_of_the_team(client, hv, other_
     FamilyFactory(team=team_a, name="Brown", named_hv=None)
     FamilyFactory(team=team_a, name="Young", named_hv=hv)
     client.force_login(hv)
-    assert family_names(client.get(HOME)) == ["Young", "Zhou", "Abbott", "Brown"]
+    assert family_names(client.get(HOME, {"families": "team"})) == [
+        "Young",
+        "Zhou",
+        "Abbott",
+        "Brown",
+    ]
+
+
+def test_an_hvs_caseload_opens_on_my_families(client, hv, other_hv, team_a):
+    FamilyFactory(team=team_a, name="Abbott", named_hv=other_hv)
+    FamilyFactory(team=team_a, name="Zhou", named_hv=hv)
+    client.force_login(hv)
+    response = client.get(HOME)
+    assert family_names(response) == ["Zhou"]
+    html = response.content.decode()
+    assert re.search(r'<input type="radio" name="families" value="mine"[^>]* checked', html)
+    assert "Your families" in html
+
+
+def test_a_team_leads_caseload_opens_on_the_whole_team(client, team_lead, hv, team_a):
+    FamilyFactory(team=team_a, name="Abbott", named_hv=hv)
+    FamilyFactory(team=team_a, name="Zhou", named_hv=team_lead)
+    client.force_login(team_lead)
+    response = client.get(HOME)
+    assert family_names(response) == ["Zhou", "Abbott"]
+    html = response.content.decode()
+    assert re.search(r'<input type="radio" name="families" value="team"[^>]* checked', html)
+
+
+def test_an_hv_without_families_of_their_own_is_offered_the_team(client, hv, team_a):
+    FamilyFactory(team=team_a, name="Abbott", named_hv=None)
+    client.force_login(hv)
+    html = client.get(HOME).content.decode()
+    assert "You are not the named health visitor of any family yet" in html
+    assert 'href="?families=team"' in html
+
+
+def test_an_hvs_search_looks_across_the_team(client, hv, other_hv, team_a):
+    FamilyFactory(team=team_a, name="Kowalski", named_hv=other_hv)
+    client.force_login(hv)
+    assert family_names(search(client, "Kowalski")) == ["Kowalski"]
+    # Unless they chose their own families.
+    assert family_names(client.get(HOME, {"families": "mine"})) == []
 
 
 def test_caseload_leaves_out_other_teams_families(client, hv, team_a, team_b):
     FamilyFactory(team=team_a, name="Ours")
     FamilyFactory(team=team_b, name="Theirs")
     client.force_login(hv)
-    response = client.get(HOME)
+    response = client.get(HOME, {"families": "team"})
     assert family_names(response) == ["Ours"]
     assert "Theirs" not in response.content.decode()
 
@@ -65,7 +108,7 @@ def test_caseload_shows_babys_age_or_due_date(client, hv, team_a, today):
         expected_date=today + timedelta(days=20),
     )
     client.force_login(hv)
-    html = client.get(HOME).content.decode()
+    html = client.get(HOME, {"families": "team"}).content.decode()
     assert "Ada: 7 weeks" in html
     expected = today + timedelta(days=20)
     assert f"Unborn baby: Due {expected.day} {expected:%B %Y}" in html
@@ -90,7 +133,7 @@ def test_next_contact_shows_its_status_from_today(
         next_contact_closes=today + timedelta(days=closes_in),
     )
     client.force_login(hv)
-    response = client.get(HOME)
+    response = client.get(HOME, {"families": "team"})
     row = response.context["rows"][0]
     assert row["next_contact"].status_label == tag
     assert f'nhsuk-tag {row["next_contact"].tag_class}">{tag}<' in response.content.decode()
@@ -106,7 +149,7 @@ def test_unfinished_conversations_link_to_where_they_can_be_resumed(client, hv, 
         completed_at=timezone.now(),
     )
     client.force_login(hv)
-    response = client.get(HOME)
+    response = client.get(HOME, {"families": "team"})
     assert response.context["rows"][0]["unfinished"] == [in_progress]
     assert reverse("conversation_detail", args=[in_progress.pk]) in response.content.decode()
 
@@ -135,7 +178,7 @@ def test_clear_search_lists_every_family_again(client, hv, team_a):
     FamilyFactory(team=team_a, name="Nakamura")
     client.force_login(hv)
     search(client, "Kowalski")
-    response = client.post(HOME, {"action": "clear"}, follow=True)
+    response = client.post(f"{HOME}?families=team", {"action": "clear"}, follow=True)
     assert SEARCH_SESSION_KEY not in client.session
     assert family_names(response) == ["Kowalski", "Nakamura"]
 
@@ -220,13 +263,19 @@ def test_due_or_overdue_filter(client, hv, team_a, today):
     family("Upcoming", 1)
     FamilyFactory(team=team_a, name="Nothing due")
     client.force_login(hv)
-    assert family_names(client.get(HOME, {"due": "on"})) == ["Due today", "Overdue"]
+    assert family_names(client.get(HOME, {"families": "team", "due": "on"})) == [
+        "Due today",
+        "Overdue",
+    ]
 
 
-def test_unknown_filter_values_fall_back_to_the_whole_team(client, hv, team_a):
+def test_unknown_filter_values_fall_back_to_the_default(client, hv, team_lead, team_a):
     FamilyFactory(team=team_a, name="Anyone")
+    FamilyFactory(team=team_a, name="Hers", named_hv=hv)
     client.force_login(hv)
-    assert family_names(client.get(HOME, {"families": "everyone"})) == ["Anyone"]
+    assert family_names(client.get(HOME, {"families": "everyone"})) == ["Hers"]
+    client.force_login(team_lead)
+    assert family_names(client.get(HOME, {"families": "everyone"})) == ["Anyone", "Hers"]
 
 
 # --- Pages and queries ------------------------------------------------------------------------
@@ -243,7 +292,7 @@ def test_caseload_is_paginated_25_a_page_keeping_filters(client, hv, team_a):
     second = client.get(HOME, {"families": "team", "page": 2})
     assert len(second.context["rows"]) == 5
     # A page number past the end shows the last page rather than an error.
-    assert client.get(HOME, {"page": 99}).context["page"].number == 2
+    assert client.get(HOME, {"families": "team", "page": 99}).context["page"].number == 2
 
 
 def make_families(team, count, hv):
@@ -276,7 +325,7 @@ def test_caseload_query_count_does_not_grow_with_families(
     # header), the access-log row naming the families listed, and the session saved again in a
     # savepoint: 16, however many families.
     with django_assert_num_queries(16):
-        response = client.get(HOME)
+        response = client.get(HOME, {"families": "team"})
     assert len(response.context["rows"]) == min(count, 25)
 
 

@@ -1,5 +1,6 @@
 """The pages of a contact and of the step 1 conversation, as an HV uses them."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -386,3 +387,113 @@ def test_withdrawn_consent_page_goes_to_the_summary(hv_client, hv, consented, mo
     )
     response = page(hv_client, "conversation_consent", consented, {"decision": "given"})
     assert response["Location"] == reverse("conversation_detail", args=[consented.pk])
+
+
+# --- Answers: each question answered or declined, errors on this page ------------------------
+
+BLANK_ANSWERS = {"word_1": "", "word_2": "", "word_3": "", "joy": "", "fear": ""}
+
+
+def test_blank_answers_show_the_error_summary_on_the_answers_page(hv_client, consented):
+    response = page(
+        hv_client, "conversation_answers", consented, {**BLANK_ANSWERS, "action": "continue"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('class="nhsuk-error-summary"') == 1
+    assert "<title>Error: " in html
+    for anchor in ("#id_word_1", "#id_joy", "#id_fear"):
+        assert f'href="{anchor}"' in html
+    assert "Enter what brings the parent the most joy, or select that they chose not to" in html
+    consented.refresh_from_db()
+    assert consented.unanswered == ["words", "joy", "fear"]
+
+
+def test_errors_keep_what_was_typed_on_the_answers_page(hv_client, consented):
+    data = {**BLANK_ANSWERS, "word_1": "Close", "joy_declined": "on", "action": "continue"}
+    html = page(hv_client, "conversation_answers", consented, data).content.decode()
+    assert 'value="Close"' in html
+    assert re.search(r'<input type="checkbox" name="joy_declined"[^>]* checked>', html)
+    assert not re.search(r'<input type="checkbox" name="fear_declined"[^>]* checked>', html)
+    assert 'href="#id_fear"' in html
+    assert 'href="#id_joy"' not in html
+
+
+def test_each_question_offers_the_parent_chose_not_to_answer(hv_client, consented):
+    html = page(hv_client, "conversation_answers", consented).content.decode()
+    for name in ("words_declined", "joy_declined", "fear_declined"):
+        assert f'name="{name}"' in html
+    assert html.count('The parent chose not to answer<span class="nhsuk-u-visually-hidden">') == 3
+
+
+def test_a_declined_question_is_saved_and_shown(hv_client, hv, consented):
+    data = {**ANSWERS, "fear": "", "fear_declined": "on", "action": "continue"}
+    response = page(hv_client, "conversation_answers", consented, data)
+    assert response["Location"] == reverse("conversation_reflection", args=[consented.pk])
+    consented.refresh_from_db()
+    assert consented.fear_declined is True
+    summary = page(hv_client, "conversation_detail", consented).content.decode()
+    fear_row = summary.split(QUESTION_FEAR)[1][:300]
+    assert "The parent chose not to answer" in fear_row
+    family_page = hv_client.get(reverse("family_detail", args=[consented.family_id]))
+    assert "Chose not to answer" in family_page.content.decode()
+
+
+def test_an_answer_typed_and_declined_is_refused_on_the_page(hv_client, consented):
+    data = {**ANSWERS, "joy_declined": "on", "action": "continue"}
+    html = page(hv_client, "conversation_answers", consented, data).content.decode()
+    assert "remove what is typed, or unselect it" in html
+    consented.refresh_from_db()
+    assert consented.joy == ""
+
+
+def test_reflection_says_it_is_optional(hv_client, hv, consented):
+    services.conversation_save_answers(actor=hv, conversation=consented, **ANSWERS)
+    html = page(hv_client, "conversation_reflection", consented).content.decode()
+    assert "Your reflection (optional)" in " ".join(html.split())
+    assert "Did anything raise concern? (optional)" not in " ".join(html.split())
+
+
+# --- Consent with both parents ----------------------------------------------------------------
+
+
+def test_both_parents_can_be_recorded_as_taking_part(hv_client, hv, conversation, family, mother):
+    father = CaregiverFactory(family=family, name="Sam Okafor", relationship="father")
+    form = page(hv_client, "conversation_consent", conversation).content.decode()
+    assert 'type="checkbox" name="caregivers"' in form
+    # With two parents, nobody is ticked for the HV: who is there is never assumed.
+    assert "checked" not in form.split("Who is taking part?")[1].split("</fieldset>")[0]
+    data = {"caregivers": [mother.pk, father.pk], "decision": "given"}
+    response = page(hv_client, "conversation_consent", conversation, data)
+    assert response["Location"] == reverse("conversation_answers", args=[conversation.pk])
+    answers = hv_client.get(response["Location"]).content.decode()
+    assert "write down what Grace Okafor and Sam Okafor say" in answers
+    summary = page(hv_client, "conversation_detail", conversation).content.decode()
+    assert "Taking part" in summary
+    assert "Grace Okafor (mother) and Sam Okafor (father)" in summary
+
+
+def test_consent_without_anyone_taking_part_shows_an_error(hv_client, conversation, mother):
+    CaregiverFactory(family=conversation.family, name="Sam Okafor", relationship="father")
+    html = page(
+        hv_client, "conversation_consent", conversation, {"decision": "given"}
+    ).content.decode()
+    assert "Select who is taking part in the conversation" in html
+    assert 'href="#id_caregivers_0"' in html
+    assert not conversation.consent_decisions.exists()
+
+
+def test_the_only_parent_is_ticked_for_the_hv(hv_client, conversation, mother):
+    form = page(hv_client, "conversation_consent", conversation).content.decode()
+    fieldset = form.split("Who is taking part?")[1].split("</fieldset>")[0]
+    assert "checked" in fieldset
+
+
+def test_a_declined_conversation_says_what_was_recorded_and_leads_on(
+    hv_client, conversation, mother
+):
+    data = {"caregivers": mother.pk, "decision": "declined"}
+    response = page(hv_client, "conversation_consent", conversation, data)
+    html = hv_client.get(response["Location"]).content.decode()
+    assert "Recorded that they would rather not talk about it" in html
+    assert reverse("family_detail", args=[conversation.family_id]) in html

@@ -606,10 +606,13 @@ def test_failed_sign_in_puts_the_error_in_the_summary_above_the_heading(client):
 
 @pytest.mark.django_db
 def test_sign_in_page_explains_a_session_that_reached_its_limit(client):
-    html = client.get(reverse("account_login") + "?expired=1").content.decode()
-    assert "session reached its time limit" in html
+    html = client.get(reverse("account_login") + "?signed_out=limit").content.decode()
+    doc = parse(html)
+    banner = doc.find("div", cls="nhsuk-notification-banner")
+    assert banner.attrs["role"] == "region"
+    assert "signed in for 12 hours" in banner.all_text()
     plain = client.get(reverse("account_login")).content.decode()
-    assert "session reached its time limit" not in plain
+    assert "nhsuk-notification-banner" not in plain
 
 
 # --- Error pages ------------------------------------------------------------------------------
