@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from attachment_app.audit.models import AccessLog
 from conversations.views_families import SEARCH_SESSION_KEY
 from screening.models import Concern, ConcernCategory
 from tests.factories import (
@@ -337,3 +338,32 @@ def test_caseload_query_count_is_the_same_with_a_search(
     search(client, "Family")
     with django_assert_num_queries(16):
         client.get(HOME)
+
+
+# --- Data protection: a search term never reaches a URL ---------------------------------------
+
+URL_ATTRIBUTES = re.compile(r'(?:href|action|src|formaction)="([^"]*)"')
+
+
+@pytest.mark.parametrize("role", ["hv", "team_lead"])
+def test_a_search_term_never_appears_in_any_url_or_the_access_log(request, client, team_a, role):
+    user = request.getfixturevalue(role)
+    family = FamilyFactory(team=team_a, name="Wojciechowska", postcode="LS6 2AB")
+    BabyFactory(family=family, name="Zuzanna", nhs_number="9990000018")
+    client.force_login(user)
+    for term in ("Wojciechowska", "Zuzanna", "999 000 0018", "LS6 2AB"):
+        posted = client.post(f"{HOME}?families=team", {"query": term, "action": "search"})
+        assert posted.status_code == 302
+        assert term not in posted["Location"]
+        shown = client.get(posted["Location"])
+        assert family_names(shown) == ["Wojciechowska"]
+        urls = URL_ATTRIBUTES.findall(shown.content.decode())
+        assert urls, "the page has links"
+        for url in urls:
+            for spelling in (term, term.replace(" ", "+"), term.replace(" ", "%20")):
+                assert spelling.lower() not in url.lower()
+    rows = list(AccessLog.objects.filter(user=user).values())
+    assert any(row["action"] == "search" and family.pk in row["family_ids"] for row in rows)
+    logged = repr(rows)
+    for term in ("Wojciechowska", "Zuzanna", "9990000018", "LS6"):
+        assert term.lower() not in logged.lower()

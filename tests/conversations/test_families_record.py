@@ -1,5 +1,6 @@
 """The family page and the forms that add and change families, parents and carers, and babies."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -411,3 +412,15 @@ def test_duplicate_nhs_number_in_another_team_does_not_say_where(hv_client, fami
     html = response.content.decode()
     assert "This NHS number is already in use for another baby." in html
     assert "Secret" not in html
+
+
+def test_the_add_family_form_shows_the_hv_as_named_hv(hv_client, hv, other_hv):
+    html = hv_client.get(reverse("family_create")).content.decode()
+    assert re.search(rf'<option value="{hv.pk}" selected>', html)
+    assert not re.search(rf'<option value="{other_hv.pk}" selected>', html)
+
+
+def test_a_team_lead_adding_a_family_chooses_its_named_hv(client, team_lead, hv):
+    client.force_login(team_lead)
+    html = client.get(reverse("family_create")).content.decode()
+    assert not re.search(r"<option value=\"\d+\" selected>", html)

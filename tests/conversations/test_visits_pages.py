@@ -497,3 +497,45 @@ def test_a_declined_conversation_says_what_was_recorded_and_leads_on(
     html = hv_client.get(response["Location"]).content.decode()
     assert "Recorded that they would rather not talk about it" in html
     assert reverse("family_detail", args=[conversation.family_id]) in html
+
+
+# --- Defaults on the contact form -------------------------------------------------------------
+
+
+def checked_radio(html: str, name: str) -> str | None:
+    match = re.search(rf'<input type="radio" name="{name}" value="([^"]+)"[^>]* checked', html)
+    return match.group(1) if match else None
+
+
+def test_a_new_contact_starts_on_today_and_the_contact_that_is_due(hv_client, hv, family):
+    today = timezone.localdate()
+    services.baby_add(actor=hv, family=family, date_of_birth=today - timedelta(weeks=7))
+    html = page(hv_client, "contact_create", family).content.decode()
+    assert f'name="contact_date_day" value="{today.day}"' in html
+    assert f'name="contact_date_month" value="{today.month}"' in html
+    assert f'name="contact_date_year" value="{today.year}"' in html
+    # 7 weeks old, no contact recorded: the new birth visit is overdue and still next.
+    assert checked_radio(html, "contact_type") == "new_birth"
+
+
+def test_the_6_to_8_week_contact_is_chosen_once_the_new_birth_visit_is_done(hv_client, hv, family):
+    today = timezone.localdate()
+    baby = services.baby_add(actor=hv, family=family, date_of_birth=today - timedelta(weeks=7))
+    services.contact_record(
+        actor=hv,
+        family=family,
+        baby=baby,
+        contact_date=today - timedelta(weeks=5),
+        contact_type="new_birth",
+        place="home",
+    )
+    html = page(hv_client, "contact_create", family).content.decode()
+    assert checked_radio(html, "contact_type") == "six_to_eight_weeks"
+
+
+def test_no_contact_type_is_assumed_before_the_next_window_opens(hv_client, hv, family):
+    today = timezone.localdate()
+    services.baby_add(actor=hv, family=family, expected_date=today + timedelta(weeks=20))
+    html = page(hv_client, "contact_create", family).content.decode()
+    assert checked_radio(html, "contact_type") is None
+    assert f'name="contact_date_day" value="{today.day}"' in html
