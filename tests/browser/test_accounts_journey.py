@@ -286,10 +286,12 @@ def test_team_lead_approves_the_role_an_admin_asked_for_a_new_member(
         finally:
             lead.context.close()
 
-        # The member's next page is Team A's caseload.
+        # The member's next page is Team A's caseload: none of the families is hers yet, so
+        # her own families (the default for a health visitor) lead on to the team's.
         member_page.goto("/")
         heading(member_page, "Caseload")
         expect(member_page.locator("header")).to_contain_text("Team A")
+        member_page.get_by_role("link", name="Show your team's families").click()
         expect(member_page.get_by_role("link", name="Okafor")).to_be_visible()
         assert_accessible(member_page)
         assert member_page.csp_violations == []

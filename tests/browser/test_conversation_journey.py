@@ -39,12 +39,14 @@ def test_hv_records_a_contact_and_the_conversation_over_two_sittings(page, hv):
     heading(page, "Okafor family")
     assert_accessible(page)
 
-    # Record a contact; a mistake first, shown in the error summary.
+    # Record a contact; a mistake first, shown in the error summary. The date starts as today.
     page.get_by_role("link", name="Record a contact").click()
     heading(page, "Record a contact")
     assert_accessible(page)
     page.get_by_role("button", name="Save contact").click()
-    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter date of contact")
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(
+        "Select where the contact took place"
+    )
     assert_accessible(page)
     today = timezone.localdate()
     page.get_by_label("Day", exact=True).fill(str(today.day))
