@@ -190,7 +190,11 @@ def test_hv_corrects_a_result_and_closes_a_concern(page, hv):
     ConversationFactory(contact=contact, consent_status="given")
     answers = dict.fromkeys((item.id for item in phq9.items), "not_at_all")
     first = services.screening_result_record(
-        actor=hv, contact=contact, definition=services.current_definition("phq9"), answers=answers
+        parent_agreed=True,
+        actor=hv,
+        contact=contact,
+        definition=services.current_definition("phq9"),
+        answers=answers,
     )
     services.concern_raise(
         actor=hv,
