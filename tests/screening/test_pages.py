@@ -237,6 +237,9 @@ def test_phq9_item_9_shows_the_safety_rule_and_raises_one_urgent_concern(hv_clie
     callout = html.index("nhsuk-warning-callout")
     assert callout < html.index("nhsuk-summary-list")
     assert "assess their safety today" in html
+    # The banner names the rule that fired, in the app's own words, not only the category.
+    rule = "PHQ-9 item 9: thoughts of being better off dead or of self-harm"
+    assert re.search(rf"Urgent concern: {rule}\s*</span>", html)
     assert url("concern_acknowledge", concern.pk) in html
     assert "1 out of 27" in html
     # Opening the result again raises nothing more.
@@ -265,6 +268,33 @@ def test_negative_whooley_suggests_only_the_gad2(hv_client, contact):
     assert url("screening_complete", contact.pk, "gad2") in html
     assert url("screening_complete", contact.pk, "epds") not in html
     assert url("screening_complete", contact.pk, "phq9") not in html
+
+
+def test_a_rule_without_a_label_takes_it_from_a_newer_version_or_names_its_item(
+    hv, hv_client, contact, admin_user
+):
+    # A database that loaded version 1 before labels existed: its stored rule has none.
+    from screening.models import InstrumentDefinition
+
+    v1 = InstrumentDefinition.objects.get(code="phq9", version=1)
+    unlabelled = dict(v1.definition)
+    unlabelled["safety_rules"] = [
+        {k: v for k, v in rule.items() if k != "label"} for rule in v1.definition["safety_rules"]
+    ]
+    InstrumentDefinition.objects.filter(pk=v1.pk).update(definition=unlabelled)
+    result = services.screening_result_record(
+        parent_agreed=True,
+        actor=hv,
+        contact=contact,
+        definition=v1,
+        answers=dict.fromkeys([str(n) for n in range(1, 9)], "not_at_all") | {"9": "several_days"},
+    )
+    page = url("screening_result_detail", result.pk)
+    assert re.search(r"Urgent concern: PHQ-9 item 9\s*</span>", html_of(hv_client.get(page)))
+    newer = dict(v1.definition, version=2)
+    newer["safety_rules"] = [dict(v1.definition["safety_rules"][0], label="Newer words")]
+    services.instrument_definition_add(data=newer, actor=admin_user)
+    assert "Urgent concern: Newer words" in html_of(hv_client.get(page))
 
 
 # --- Concerns ---------------------------------------------------------------------------------
