@@ -73,15 +73,24 @@ def _correction_reason_field() -> forms.CharField:
     )
 
 
-def _agreement_field(label: str, required_message: str) -> forms.BooleanField:
+def _agreement_field(label: str, required_message: str | None = None) -> forms.BooleanField:
     """The parent's agreement to this questionnaire or assessment, asked with every result:
-    it is their own choice, whatever they decided about the relationship conversation."""
-    return forms.BooleanField(
+    it is their own choice, whatever they decided about the relationship conversation.
+
+    The service refuses a result without it. Where the service also names every missing answer
+    (``required_message`` None), the form leaves the check to it, so that all the problems show
+    at once; the field is still not marked "(optional)". Where the form itself requires the
+    other fields, it requires this one too, for the same reason.
+    """
+    field = forms.BooleanField(
         label=label,
+        required=required_message is not None,
         help_text="Ask the parent first. They can agree to this whether or not they took part in "
         "the conversation about their relationship with their baby.",
-        error_messages={"required": required_message},
+        error_messages={"required": required_message or ""},
     )
+    field.conditionally_required = True
+    return field
 
 
 def _buttons(submit: str, cancel_url: str, *, correction: bool) -> list:
@@ -114,8 +123,7 @@ class InstrumentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.definition = definition
         self.fields["parent_agreed"] = _agreement_field(
-            "The parent agreed to complete this questionnaire",
-            "Confirm that the parent agreed to complete this questionnaire",
+            "The parent agreed to complete this questionnaire"
         )
         layout = [Field("parent_agreed")]
         for item in definition.items:

@@ -44,8 +44,8 @@ def _agreement_problem(parent_agreed: bool, loaded: engine.Definition) -> dict[s
     """A result is recorded only with the parent's agreement to that questionnaire or assessment."""
     if parent_agreed is True:
         return {}
-    what = "this assessment" if loaded.kind == "result_only" else "complete the questionnaire"
-    return {"parent_agreed": f"Confirm that the parent agreed to {what}."}
+    what = "this assessment" if loaded.kind == "result_only" else "complete this questionnaire"
+    return {"parent_agreed": f"Confirm that the parent agreed to {what}"}
 
 
 # --- Definitions ------------------------------------------------------------------------------
@@ -130,15 +130,16 @@ def screening_result_record(
     if definition.retired_at is not None:
         raise ValidationError({"definition": "This instrument version has been retired."})
     loaded = engine.load_definition(definition.definition)
+    # Every problem at once: the agreement and each missing answer, in one error summary.
     problems = _agreement_problem(parent_agreed, loaded)
+    try:
+        scored = engine.score(loaded, answers)
+    except engine.AnswerError as error:
+        problems.update(error.problems)
     if problems:
         raise ValidationError(problems)
     if supersedes is not None:
         supersedes = _check_supersedable(supersedes, contact, correction_reason)
-    try:
-        scored = engine.score(loaded, answers)
-    except engine.AnswerError as error:
-        raise ValidationError(dict(error.problems)) from error
     result = ScreeningResult.objects.create(
         family_id=contact.family_id,
         contact=contact,

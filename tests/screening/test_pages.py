@@ -167,14 +167,16 @@ def test_a_questionnaire_is_recorded_after_a_declined_conversation(hv_client, fa
 
 def test_a_questionnaire_without_the_parents_agreement_records_nothing(hv_client, contact):
     data = phq9(**{"9": "several_days"})
-    del data["parent_agreed"]
+    del data["parent_agreed"], data["item_4"]
     response = hv_client.post(url("screening_complete", contact.pk, "phq9"), data)
     html = html_of(response)
     assert response.status_code == 200
-    assert (
-        'href="#id_parent_agreed">Confirm that the parent agreed to complete this questionnaire'
-        in (html)
-    )
+    wanted = "Confirm that the parent agreed to complete this questionnaire"
+    assert f'href="#id_parent_agreed">{wanted}' in html
+    # Shown with the other problems at once, not one after the other.
+    assert 'href="#id_item_4_0">Answer item 4' in html
+    assert "The parent agreed to complete this questionnaire (optional)" not in html
+    assert "The parent agreed to complete this questionnaire" in html
     assert re.search(r'value="several_days"[^>]*id="id_item_9_1" checked', html)
     assert ScreeningResult.objects.count() == 0
     assert Concern.objects.count() == 0

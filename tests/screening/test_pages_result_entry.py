@@ -70,7 +70,7 @@ def test_rater_result_needs_the_parents_agreement_to_the_assessment(hv, contact)
     with pytest.raises(ValidationError) as caught:
         record(hv, contact, parent_agreed=False)
     assert caught.value.message_dict["parent_agreed"] == [
-        "Confirm that the parent agreed to this assessment."
+        "Confirm that the parent agreed to this assessment"
     ]
     assert ScreeningResult.objects.count() == 0
 

@@ -112,7 +112,7 @@ def test_a_result_is_refused_without_the_parents_agreement(definitions, hv, cont
             answers=phq9(**{"9": "several_days"}),
         )
     assert caught.value.message_dict["parent_agreed"] == [
-        "Confirm that the parent agreed to complete the questionnaire."
+        "Confirm that the parent agreed to complete this questionnaire"
     ]
     # Nothing stored, and no urgent concern raised from answers that were never agreed to.
     assert not ScreeningResult.objects.exists()
