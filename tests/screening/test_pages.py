@@ -356,6 +356,37 @@ def test_a_concern_is_flagged_at_a_contact_after_a_declined_conversation(hv_clie
     assert Concern.objects.get().contact == contact
 
 
+# --- The steps lead on ------------------------------------------------------------------------
+
+
+def test_a_reflection_that_raised_concern_leads_to_flagging_one(hv_client, contact):
+    conversation = contact.conversation
+    conversation.raised_concern = True
+    conversation.save(update_fields=["raised_concern"])
+    html = html_of(hv_client.get(url("conversation_detail", conversation.pk)))
+    flag = html.index(f'href="{url("concern_create", contact.pk)}"')
+    assert 'class="nhsuk-button"' in html[html.rindex("<a", 0, flag) : flag]
+    assert "You noted that something raised concern" in html
+
+
+def test_no_concern_in_the_reflection_offers_no_flag_button(hv_client, contact):
+    conversation = contact.conversation
+    conversation.raised_concern = False
+    conversation.save(update_fields=["raised_concern"])
+    html = html_of(hv_client.get(url("conversation_detail", conversation.pk)))
+    assert url("concern_create", contact.pk) not in html
+    assert url("screening_start", contact.pk) in html
+
+
+@pytest.mark.parametrize("status", ["", "given", "declined", "deferred", "withdrawn"])
+def test_step_2_is_offered_from_a_conversation_whatever_its_consent(hv_client, family, hv, status):
+    contact = ContactFactory(family=family, recorded_by=hv)
+    conversation = ConversationFactory(contact=contact, consent_status=status)
+    html = html_of(hv_client.get(url("conversation_detail", conversation.pk)))
+    assert url("screening_start", contact.pk) in html
+    assert "Identify strengths and areas of need (step 2)" in html
+
+
 # --- Flagging a concern from the family page, with no contact ---------------------------------
 
 
