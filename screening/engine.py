@@ -30,6 +30,8 @@ LICENCE_PROPRIETARY = "proprietary; result only"
 LICENCES = (LICENCE_PUBLIC_DOMAIN, LICENCE_NICE, LICENCE_LOCAL, LICENCE_PROPRIETARY)
 OPERATORS: dict[str, Callable[[int, int], bool]] = {">": operator.gt, ">=": operator.ge}
 SEVERITIES = ("urgent",)
+#: A safety rule's label is a banner heading, so it stays short.
+RULE_LABEL_LENGTH = 120
 POSITIVE_TYPES = ("total_at_least", "any_item_at_least")
 SUGGEST_WHEN = ("positive", "negative")
 
@@ -137,6 +139,10 @@ class SafetyRule:
     category: str
     severity: str
     message: str
+    #: What the rule is about, in the app's own words, for the urgent banner: "PHQ-9 item 9:
+    #: thoughts of being better off dead or of self-harm". Presentation only: it changes nothing
+    #: that is scored, so a label may be added to a shipped version (see the definitions README).
+    label: str | None = None
 
     def is_triggered(self, item_scores: Mapping[str, int]) -> bool:
         """Whether the answered item's score meets this rule."""
@@ -235,6 +241,15 @@ class Definition:
         if len(words) > _WORDS_IN_ITEM_NAME:
             opening = opening.rstrip(",;:—-") + "…"
         return f"item {item.number} ({opening})"
+
+    def rule_label(self, rule: SafetyRule) -> str:
+        """What a safety rule is about: its label, or else the item it watches ('EPDS item 10')."""
+        if rule.label:
+            return rule.label
+        try:
+            return f"{self.short_name} item {self.item(rule.item).number}"
+        except KeyError:
+            return self.short_name
 
 
 @dataclass(frozen=True)
@@ -814,6 +829,7 @@ class _Checker:
                     "severity": str,
                     "message": str,
                 },
+                {"label": str},
             )
             if good is None:
                 continue
@@ -824,6 +840,11 @@ class _Checker:
                 self.add(
                     f"{where}: category {good['category']!r} must be lower case letters, digits "
                     "and underscores, such as 'parental_mental_health'"
+                )
+            if len(good.get("label", "")) > RULE_LABEL_LENGTH:
+                self.add(
+                    f"{where}: the label must be {RULE_LABEL_LENGTH} characters or fewer, to fit "
+                    "the banner's heading"
                 )
             if any(rule.id == good["id"] for rule in rules):
                 self.add(f"two safety rules have the id {good['id']!r}")

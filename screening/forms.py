@@ -34,11 +34,21 @@ def item_field_name(item_id: str) -> str:
 
 
 def item_legend(
-    definition: engine.Definition, item: engine.Item, local_texts: Mapping[str, str] | None = None
+    definition: engine.Definition,
+    item: engine.Item,
+    local_texts: Mapping[str, str] | None = None,
+    *,
+    paper_form: bool = False,
 ) -> str:
-    """An item's wording: shipped, or entered under local licence, or else its placeholder."""
+    """An item's wording: shipped, or entered under local licence, or else its placeholder.
+
+    With ``paper_form`` (the licensed wording is not all entered) an item whose text is supplied
+    locally is named by its number only, as on the printed form the answers are taken from.
+    """
     if item.text is not None:
         return item.text
+    if paper_form:
+        return f"Question {item.number}"
     if local_texts and local_texts.get(item.id):
         return local_texts[item.id]
     fallback = f"{definition.short_name} item {item.number} — text supplied under local licence"
@@ -61,6 +71,26 @@ def _correction_reason_field() -> forms.CharField:
             "max_length": too_long("The reason", CORRECTION_REASON_LENGTH),
         },
     )
+
+
+def _agreement_field(label: str, required_message: str | None = None) -> forms.BooleanField:
+    """The parent's agreement to this questionnaire or assessment, asked with every result:
+    it is their own choice, whatever they decided about the relationship conversation.
+
+    The service refuses a result without it. Where the service also names every missing answer
+    (``required_message`` None), the form leaves the check to it, so that all the problems show
+    at once; the field is still not marked "(optional)". Where the form itself requires the
+    other fields, it requires this one too, for the same reason.
+    """
+    field = forms.BooleanField(
+        label=label,
+        required=required_message is not None,
+        help_text="Ask the parent first. They can agree to this whether or not they took part in "
+        "the conversation about their relationship with their baby.",
+        error_messages={"required": required_message or ""},
+    )
+    field.conditionally_required = True
+    return field
 
 
 def _buttons(submit: str, cancel_url: str, *, correction: bool) -> list:
@@ -87,17 +117,24 @@ class InstrumentForm(forms.Form):
         local_texts: Mapping[str, str] | None = None,
         local_options: Mapping[tuple[str, str], str] | None = None,
         correction: bool = False,
+        paper_form: bool = False,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.definition = definition
-        layout = []
+        self.fields["parent_agreed"] = _agreement_field(
+            "The parent agreed to complete this questionnaire"
+        )
+        layout = [Field("parent_agreed")]
         for item in definition.items:
             name = item_field_name(item.id)
             self.fields[name] = forms.ChoiceField(
-                label=item_legend(definition, item, local_texts),
+                label=item_legend(definition, item, local_texts, paper_form=paper_form),
                 choices=[
-                    (option.value, option_label(item, option, local_options))
+                    (
+                        option.value,
+                        option_label(item, option, local_options, paper_form=paper_form),
+                    )
                     for option in item.options
                 ],
                 required=False,
@@ -175,7 +212,12 @@ class ResultEntryForm(forms.Form):
     ):
         super().__init__(*args, **kwargs)
         entry = definition.result_entry
+        self.fields["parent_agreed"] = _agreement_field(
+            "The parent agreed to this assessment",
+            "Confirm that the parent agreed to this assessment",
+        )
         layout = [
+            Field("parent_agreed"),
             Field("assessed_on", label_size="s"),
             Field("rater", css_class="nhsuk-u-width-two-thirds", autocomplete="off"),
         ]
@@ -204,6 +246,7 @@ class ResultEntryForm(forms.Form):
         """The cleaned values under the service's keyword names."""
         data = self.cleaned_data
         return {
+            "parent_agreed": bool(data.get("parent_agreed")),
             "assessed_on": data.get("assessed_on"),
             "rater": data.get("rater", ""),
             "certification": data.get("certification", ""),

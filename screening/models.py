@@ -74,6 +74,10 @@ class ScreeningResult(models.Model):
     band = models.CharField(max_length=100, blank=True)
     positive = models.BooleanField(null=True)
     triggered_rules = ArrayField(models.CharField(max_length=80), default=list, blank=True)
+    # The parent agreed to complete this questionnaire (to this assessment, for an observational
+    # tool): asked for each result, whatever was decided about the relationship conversation.
+    # Null only for results recorded before it was asked, when the conversation's consent stood in.
+    parent_agreed = models.BooleanField(null=True)
     # Result-only instruments (observational tools): who rated, and their certification.
     rater = models.CharField(max_length=120, blank=True)
     certification = models.CharField(max_length=200, blank=True)
@@ -96,7 +100,11 @@ class ScreeningResult(models.Model):
             models.CheckConstraint(
                 condition=models.Q(supersedes__isnull=True) | ~models.Q(correction_reason=""),
                 name="result_correction_has_reason",
-            )
+            ),
+            # Never recorded against the parent's wishes: agreed, or recorded before it was asked.
+            models.CheckConstraint(
+                condition=~models.Q(parent_agreed=False), name="result_not_without_agreement"
+            ),
         ]
         triggers = [
             pgtrigger.Protect(

@@ -11,6 +11,7 @@ from datetime import date
 
 from . import engine
 from .models import Concern, Observation, ScreeningResult
+from .ordering import in_instrument_order
 
 # The chart's drawing area, in SVG user units; it scales to the width of the page.
 CHART_WIDTH = 640
@@ -187,7 +188,7 @@ def _by_instrument(results: list[ScreeningResult]) -> list[InstrumentResults]:
                 code=code, name=loaded.short_name, results=rows, chart=result_chart(loaded, rows)
             )
         )
-    return sorted(instruments, key=lambda instrument: instrument.name.lower())
+    return in_instrument_order(instruments, code=lambda row: row.code, name=lambda row: row.name)
 
 
 def result_chart(definition: engine.Definition, results: list[ScreeningResult]) -> Chart | None:

@@ -84,15 +84,75 @@ def item_label(definition_row: InstrumentDefinition, item: engine.Item | Mapping
     return text or label or f"Item {item_id}"
 
 
+#: An answer's place on a printed form, for a page that shows no licensed wording.
+PRINTED_POSITIONS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth")
+
+
 def option_label(
     item: engine.Item,
     option: engine.Option,
     local_options: Mapping[tuple[str, str], str] | None = None,
+    *,
+    paper_form: bool = False,
 ) -> str:
     """An answer's wording: entered under local licence if it has been, else the shipped label.
 
     ``local_options`` is what :func:`local_option_texts` returns for the definition version.
+    With ``paper_form`` (the licensed wording is not all entered), the answer's place on the
+    printed form and its score: "First answer (scores 0)".
     """
+    if paper_form and item.text_supplied_locally:
+        return printed_option_label(item, option)
     if local_options and local_options.get((item.id, option.value)):
         return local_options[(item.id, option.value)]
     return option.label
+
+
+def printed_option_label(item: engine.Item, option: engine.Option) -> str:
+    """An answer by its place on the printed form and its score, never by its wording."""
+    position = item.options.index(option)
+    place = PRINTED_POSITIONS[position] if position < len(PRINTED_POSITIONS) else None
+    place = f"{place} answer" if place else f"Answer {position + 1}"
+    return f"{place} (scores {option.score})"
+
+
+def local_wording_complete(definition_row: InstrumentDefinition, loaded: engine.Definition) -> bool:
+    """Whether every item whose text is supplied locally, and every answer to it, has its
+    licensed wording entered for this version. True for an instrument that ships its wording.
+
+    Until it is complete the instrument is offered only for entering the answers from the
+    trust's printed form, so that a placeholder is never read to a parent (hazard H-038).
+    """
+    local_items = [item for item in loaded.items if item.text_supplied_locally]
+    if not local_items:
+        return True
+    texts = local_item_texts(definition_row)
+    options = local_option_texts(definition_row)
+    return all(
+        texts.get(item.id) and all(options.get((item.id, option.value)) for option in item.options)
+        for item in local_items
+    )
+
+
+def safety_rule_label(
+    definition_row: InstrumentDefinition, loaded: engine.Definition, rule: engine.SafetyRule
+) -> str:
+    """What a safety rule is about, for the urgent banner: "PHQ-9 item 9: thoughts of …".
+
+    The label is presentation, not scoring: if the version that scored the result has none,
+    the newest loaded version of the instrument with a labelled rule of the same id gives it
+    (one query); failing both, the item the rule watches ("EPDS item 10").
+    """
+    if rule.label:
+        return rule.label
+    newer = (
+        InstrumentDefinition.objects.filter(code=definition_row.code)
+        .exclude(pk=definition_row.pk)
+        .order_by("-version")
+        .values_list("definition", flat=True)
+    )
+    for data in newer:
+        for raw in data.get("safety_rules", []) if isinstance(data, dict) else []:
+            if isinstance(raw, dict) and raw.get("id") == rule.id and raw.get("label"):
+                return str(raw["label"])
+    return loaded.rule_label(rule)

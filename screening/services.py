@@ -1,7 +1,14 @@
 """Writes for step 2. Each function is one business action, in one transaction.
 
-The rules that keep families safe are enforced here: team scope, the parent's consent, results
-that are never edited, and exactly one urgent concern for each safety rule a result triggers.
+The rules that keep families safe are enforced here: team scope, the parent's agreement to each
+questionnaire, results that are never edited, and exactly one urgent concern for each safety rule
+a result triggers.
+
+What consent gates (the product brief, step 1): consent to the relationship conversation gates
+the parent's answers and the reflection (``conversations.services``) and nothing here. A
+questionnaire or an observational assessment is its own activity, recorded with the parent's
+agreement to it. A concern is the practitioner's professional judgement and duty: it can always
+be recorded, at a contact or straight from the family, with or without any consent.
 """
 
 import datetime
@@ -14,8 +21,8 @@ from django.utils import timezone
 
 from attachment_app.accounts.models import User
 from attachment_app.accounts.scoping import check_may_record
-from conversations.models import ConsentDecision, Contact
-from conversations.services import ConsentRequired, earliest_plausible_date
+from conversations.models import Contact, Family
+from conversations.services import earliest_plausible_date
 
 from . import engine, reminders
 from .models import (
@@ -33,17 +40,12 @@ def _check_clinical(actor: User, contact: Contact) -> None:
     check_may_record(actor, contact.family.team_id)
 
 
-def _require_consent(contact: Contact) -> None:
-    """Step 2 follows step 1: the contact's conversation must have current consent."""
-    status = (
-        Contact.objects.filter(pk=contact.pk)
-        .values_list("conversation__consent_status", flat=True)
-        .first()
-    )
-    if status != ConsentDecision.Decision.GIVEN:
-        raise ConsentRequired(
-            "The parent's consent, recorded in the conversation at this contact, is needed first."
-        )
+def _agreement_problem(parent_agreed: bool, loaded: engine.Definition) -> dict[str, str]:
+    """A result is recorded only with the parent's agreement to that questionnaire or assessment."""
+    if parent_agreed is True:
+        return {}
+    what = "this assessment" if loaded.kind == "result_only" else "complete this questionnaire"
+    return {"parent_agreed": f"Confirm that the parent agreed to {what}"}
 
 
 # --- Definitions ------------------------------------------------------------------------------
@@ -115,21 +117,29 @@ def screening_result_record(
     contact: Contact,
     definition: InstrumentDefinition,
     answers: Mapping[str, str | None],
+    parent_agreed: bool,
     supersedes: ScreeningResult | None = None,
     correction_reason: str = "",
 ) -> ScreeningResult:
-    """Score and store a completed instrument, raising an urgent concern for each safety rule."""
+    """Score and store a completed instrument, raising an urgent concern for each safety rule.
+
+    ``parent_agreed``: the parent agreed to complete this questionnaire. It is asked for each
+    result, whatever was decided about the relationship conversation.
+    """
     _check_clinical(actor, contact)
-    _require_consent(contact)
     if definition.retired_at is not None:
         raise ValidationError({"definition": "This instrument version has been retired."})
-    if supersedes is not None:
-        supersedes = _check_supersedable(supersedes, contact, correction_reason)
     loaded = engine.load_definition(definition.definition)
+    # Every problem at once: the agreement and each missing answer, in one error summary.
+    problems = _agreement_problem(parent_agreed, loaded)
     try:
         scored = engine.score(loaded, answers)
     except engine.AnswerError as error:
-        raise ValidationError(dict(error.problems)) from error
+        problems.update(error.problems)
+    if problems:
+        raise ValidationError(problems)
+    if supersedes is not None:
+        supersedes = _check_supersedable(supersedes, contact, correction_reason)
     result = ScreeningResult.objects.create(
         family_id=contact.family_id,
         contact=contact,
@@ -140,6 +150,7 @@ def screening_result_record(
         band=scored.band.label,
         positive=scored.positive,
         triggered_rules=[rule.id for rule in scored.triggered],
+        parent_agreed=True,
         supersedes=supersedes,
         correction_reason=correction_reason.strip(),
         recorded_by=actor,
@@ -161,12 +172,15 @@ def screening_result_record_entry(
     score: Decimal | None = None,
     band: str = "",
     summary: str,
+    parent_agreed: bool,
     supersedes: ScreeningResult | None = None,
     correction_reason: str = "",
 ) -> ScreeningResult:
-    """Store the result a trained rater entered for a result-only (observational) instrument."""
+    """Store the result a trained rater entered for a result-only (observational) instrument.
+
+    ``parent_agreed``: the parent agreed to the assessment (being observed with their baby).
+    """
     _check_clinical(actor, contact)
-    _require_consent(contact)
     if definition.retired_at is not None:
         raise ValidationError({"definition": "This instrument version has been retired."})
     loaded = engine.load_definition(definition.definition)
@@ -176,7 +190,7 @@ def screening_result_record_entry(
     if supersedes is not None:
         supersedes = _check_supersedable(supersedes, contact, correction_reason)
     rater, certification, summary = rater.strip(), certification.strip(), summary.strip()
-    problems: dict[str, str] = {}
+    problems: dict[str, str] = _agreement_problem(parent_agreed, loaded)
     if assessed_on is None:
         problems["assessed_on"] = "Enter the date of the assessment."
     elif assessed_on > timezone.localdate():
@@ -216,6 +230,7 @@ def screening_result_record_entry(
         total=int(score) if whole else None,
         band=band,
         positive=None,
+        parent_agreed=True,
         rater=rater,
         certification=certification,
         summary=summary,
@@ -269,19 +284,29 @@ def concern_raise_for_rule(*, result: ScreeningResult, rule, actor: User) -> Con
 def concern_raise(
     *,
     actor: User,
-    contact: Contact,
     category: ConcernCategory,
     severity: str,
+    contact: Contact | None = None,
+    family: Family | None = None,
     note: str = "",
     urgent: bool = False,
 ) -> Concern:
-    """Flag a concern about the family at this contact."""
-    _check_clinical(actor, contact)
-    _require_consent(contact)
+    """Flag a concern about the family: at a contact, or straight from the family (no contact).
+
+    No consent is asked for: a concern is the practitioner's judgement and duty, so that a
+    safeguarding concern can always be recorded (hazard H-037).
+    """
+    if contact is not None:
+        if family is not None and family.pk != contact.family_id:
+            raise ValueError("The contact is not the family's.")
+        family = contact.family
+    if family is None:
+        raise ValueError("A concern is about a family: give the family or the contact.")
+    check_may_record(actor, family.team_id)
     if not category.active:
         raise ValidationError({"category": "Choose a category that is in use."})
     concern = Concern(
-        family_id=contact.family_id,
+        family_id=family.pk,
         contact=contact,
         category=category,
         severity=severity,
@@ -349,9 +374,8 @@ def concern_close(*, actor: User, concern: Concern, reason: str) -> Concern:
 def observation_record(
     *, actor: User, contact: Contact, kind: str, text: str, tags: list[str] | None = None
 ) -> Observation:
-    """Record a strength of the family or an area of need."""
+    """Record a strength of the family or an area of need, seen at this contact."""
     _check_clinical(actor, contact)
-    _require_consent(contact)
     observation = Observation(
         family_id=contact.family_id,
         contact=contact,

@@ -45,6 +45,11 @@ urlpatterns = [
         name="concern_create",
     ),
     path(
+        "families/<int:family_id>/concerns/new/",
+        views.CreateFamilyConcernView.as_view(),
+        name="family_concern_create",
+    ),
+    path(
         "concerns/<int:concern_id>/acknowledge/",
         views.AcknowledgeConcernView.as_view(),
         name="concern_acknowledge",

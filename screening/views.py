@@ -1,9 +1,10 @@
 """Step 2 for the health visitor: instruments, their results, concerns, strengths and needs.
 
 Records come through ``visible_to(request.user)`` before anything else, so another team's record
-is a 404 for every method. Forms check shape; the services score, enforce consent and raise the
-urgent concerns. Without the parent's current consent the services raise ``ConsentRequired``,
-which these views turn into a page that says what to do, never an error.
+is a 404 for every method. Forms check shape; the services score, check the parent's agreement to
+each questionnaire and raise the urgent concerns. Nothing here waits for consent to the
+relationship conversation: step 2 is open at every contact whatever was decided there, and a
+concern can be flagged at a contact or straight from the family page.
 """
 
 import datetime
@@ -18,8 +19,7 @@ from django.views import View
 
 from attachment_app.accounts.typed_input import RESTORED_MESSAGE, RestoreTypedInputMixin
 from attachment_app.nhsuk_forms.helpers import add_service_errors
-from conversations.models import ConsentDecision, Contact, Conversation
-from conversations.services import ConsentRequired
+from conversations.models import ConsentDecision, Contact, Conversation, Family
 
 from . import engine, services
 from .forms import (
@@ -33,21 +33,24 @@ from .forms import (
     item_legend,
 )
 from .models import Concern, InstrumentDefinition, Observation, ScreeningResult
-from .selectors_instruments import local_item_texts, local_option_texts, option_label
-
-NEEDS_CONSENT_MESSAGE = (
-    "The parent's consent, recorded in the conversation at this contact, is needed first."
+from .ordering import in_instrument_order
+from .selectors_instruments import (
+    local_item_texts,
+    local_option_texts,
+    local_wording_complete,
+    option_label,
+    safety_rule_label,
 )
 
 
 def _current_definitions() -> list[InstrumentDefinition]:
-    """The newest version of every instrument that is not retired, in name order."""
+    """The newest version of every instrument that is not retired, in the order offered."""
     newest = (
         InstrumentDefinition.objects.filter(retired_at__isnull=True)
         .order_by("code", "-version")
         .distinct("code")
     )
-    return sorted(newest, key=lambda definition: definition.name.lower())
+    return in_instrument_order(newest, code=lambda row: row.code, name=lambda row: row.name)
 
 
 class _ContactPageView(RestoreTypedInputMixin, View):
@@ -67,19 +70,17 @@ class _ContactPageView(RestoreTypedInputMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     @property
-    def consent_given(self) -> bool:
+    def conversation_declined(self) -> bool:
+        """The parent chose not to have the relationship conversation (or withdrew from it)."""
         conversation = self.conversation
-        return conversation is not None and conversation.consent_status == (
-            ConsentDecision.Decision.GIVEN
+        return conversation is not None and conversation.consent_status in (
+            ConsentDecision.Decision.DECLINED,
+            ConsentDecision.Decision.DEFERRED,
+            ConsentDecision.Decision.WITHDRAWN,
         )
 
     def start_url(self) -> str:
         return reverse("screening_start", args=[self.contact.pk])
-
-    def refuse_without_consent(self):
-        """Back to the contact's step 2 page, which explains how to record consent."""
-        messages.warning(self.request, NEEDS_CONSENT_MESSAGE)
-        return redirect(self.start_url())
 
     def context(self, **extra) -> dict:
         return {
@@ -98,8 +99,6 @@ class StartScreeningView(_ContactPageView):
     template_name = "screening/screening_start.html"
 
     def get(self, request):
-        if not self.consent_given:
-            return render(request, "screening/screening_consent_needed.html", self.context())
         definitions = _current_definitions()
         user = request.user
         results = (
@@ -120,6 +119,7 @@ class StartScreeningView(_ContactPageView):
                 results=list(results),
                 concerns=list(concerns),
                 observations=list(observations),
+                conversation_declined=self.conversation_declined,
             ),
         )
 
@@ -139,9 +139,14 @@ class CompleteInstrumentView(_ContactPageView):
             raise Http404("No such instrument") from None
         self.loaded = engine.load_definition(self.definition.definition)
         self.result_only = self.loaded.kind == "result_only"
-        # Wording an admin entered under the trust's licence (EPDS), shown in place of labels.
+        self.setup_wording()
+
+    def setup_wording(self) -> None:
+        """Wording an admin entered under the trust's licence (EPDS), shown in place of labels;
+        until all of it is entered, the page is for entering the answers from the printed form."""
         self.local_texts: dict[str, str] = local_item_texts(self.definition)
         self.local_options = local_option_texts(self.definition)
+        self.paper_form = not local_wording_complete(self.definition, self.loaded)
 
     def make_form(self, data=None):
         if self.result_only:
@@ -152,24 +157,19 @@ class CompleteInstrumentView(_ContactPageView):
             cancel_url=self.start_url(),
             local_texts=self.local_texts,
             local_options=self.local_options,
+            paper_form=self.paper_form,
         )
 
     def get(self, request):
-        if not self.consent_given:
-            return self.refuse_without_consent()
         self.setup_definition()
         return self.render_form(self.make_form(self.restored_input()))
 
     def post(self, request):
-        if not self.consent_given:
-            return self.refuse_without_consent()
         self.setup_definition()
         form = self.make_form(request.POST)
         if form.is_valid():
             try:
                 result = self.record(form)
-            except ConsentRequired:
-                return self.refuse_without_consent()
             except ValidationError as error:
                 self.add_errors(form, error)
             else:
@@ -189,6 +189,7 @@ class CompleteInstrumentView(_ContactPageView):
             contact=self.contact,
             definition=self.definition,
             answers=form.answers(),
+            parent_agreed=form.cleaned_data["parent_agreed"],
         )
 
     def add_errors(self, form, error: ValidationError) -> None:
@@ -209,7 +210,12 @@ class CompleteInstrumentView(_ContactPageView):
         return render(
             self.request,
             template,
-            self.context(form=form, definition=self.loaded, stored=self.definition),
+            self.context(
+                form=form,
+                definition=self.loaded,
+                stored=self.definition,
+                paper_form=self.paper_form,
+            ),
         )
 
 
@@ -259,8 +265,7 @@ class CorrectScreeningResultView(CompleteInstrumentView):
                 raise _CannotCorrect(self.NOT_OFFERED) from None
         self.loaded = engine.load_definition(self.definition.definition)
         self.result_only = self.loaded.kind == "result_only"
-        self.local_texts = local_item_texts(self.definition)
-        self.local_options = local_option_texts(self.definition)
+        self.setup_wording()
 
     def check_correctable(self) -> None:
         corrected = (
@@ -273,9 +278,13 @@ class CorrectScreeningResultView(CompleteInstrumentView):
         """The old result as the form's starting values."""
         old = self.old
         if not self.result_only:
-            return {item_field_name(key): value for key, value in old.answers.items() if value}
+            return {
+                "parent_agreed": bool(old.parent_agreed),
+                **{item_field_name(key): value for key, value in old.answers.items() if value},
+            }
         score = old.answers.get("score")
         return {
+            "parent_agreed": bool(old.parent_agreed),
             "assessed_on": _assessed_on(old),
             "rater": old.rater,
             "certification": old.certification,
@@ -294,14 +303,16 @@ class CorrectScreeningResultView(CompleteInstrumentView):
         if self.result_only:
             return ResultEntryForm(data, **options)
         return InstrumentForm(
-            data, local_texts=self.local_texts, local_options=self.local_options, **options
+            data,
+            local_texts=self.local_texts,
+            local_options=self.local_options,
+            paper_form=self.paper_form,
+            **options,
         )
 
     def get(self, request):
         try:
             self.check_correctable()
-            if not self.consent_given:
-                return self.refuse_without_consent()
             self.setup_definition()
         except _CannotCorrect as refusal:
             return self.refuse(str(refusal))
@@ -310,8 +321,6 @@ class CorrectScreeningResultView(CompleteInstrumentView):
     def post(self, request):
         try:
             self.check_correctable()
-            if not self.consent_given:
-                return self.refuse_without_consent()
             self.setup_definition()
         except _CannotCorrect as refusal:
             return self.refuse(str(refusal))
@@ -319,8 +328,6 @@ class CorrectScreeningResultView(CompleteInstrumentView):
         if form.is_valid():
             try:
                 result = self.record(form)
-            except ConsentRequired:
-                return self.refuse_without_consent()
             except ValidationError as error:
                 # Corrected by someone else since the page was opened.
                 if "supersedes" in getattr(error, "error_dict", {}):
@@ -349,6 +356,7 @@ class CorrectScreeningResultView(CompleteInstrumentView):
             contact=self.contact,
             definition=self.definition,
             answers=form.answers(),
+            parent_agreed=form.cleaned_data["parent_agreed"],
             **correction,
         )
 
@@ -367,6 +375,7 @@ class CorrectScreeningResultView(CompleteInstrumentView):
                 stored=self.definition,
                 old=self.old,
                 new_version=self.definition.pk != self.old.definition_id,
+                paper_form=self.paper_form,
             ),
         )
 
@@ -400,7 +409,11 @@ class ShowScreeningResultView(View):
             .select_related("acknowledged_by")
         }
         safety = [
-            {"rule": rule, "concern": concerns.get(rule.id)}
+            {
+                "rule": rule,
+                "label": safety_rule_label(result.definition, loaded, rule),
+                "concern": concerns.get(rule.id),
+            }
             for rule in loaded.safety_rules
             if rule.id in result.triggered_rules
         ]
@@ -447,17 +460,25 @@ def _assessed_on(result: ScreeningResult) -> datetime.date | None:
 
 
 def _answers(loaded: engine.Definition, result: ScreeningResult) -> list[dict]:
-    """Each item's wording and the answer given, in the order asked."""
+    """Each item's wording and the answer given, in the order asked.
+
+    Until the licensed wording is entered in full, items by number and answers by their printed
+    position, as on the page they were entered from.
+    """
+    if not loaded.items:
+        return []
+    paper_form = not local_wording_complete(result.definition, loaded)
+    local_texts = {} if paper_form else local_item_texts(result.definition)
+    local_options = {} if paper_form else local_option_texts(result.definition)
     answers = []
-    local_texts = local_item_texts(result.definition)
-    local_options = local_option_texts(result.definition)
     for item in loaded.items:
         option = item.option(result.answers.get(item.id) or "")
         answers.append(
             {
-                "item": item_legend(loaded, item, local_texts),
+                "item": item_legend(loaded, item, local_texts, paper_form=paper_form),
                 "option": option,
-                "option_label": option and option_label(item, option, local_options),
+                "option_label": option
+                and option_label(item, option, local_options, paper_form=paper_form),
             }
         )
     return answers
@@ -487,30 +508,23 @@ def _suggestions(loaded: engine.Definition, result: ScreeningResult) -> list[dic
     ]
 
 
-class CreateConcernView(_ContactPageView):
-    """Flag a concern about the family at this contact, urgent if it cannot wait."""
+class _FlagConcernMixin:
+    """Flag a concern, urgent if it cannot wait; then the concern's page, which leads on to
+    services for the family. No consent is asked for (hazard H-037)."""
 
     template_name = "screening/concern_create.html"
 
     def make_form(self, data=None):
-        return ConcernForm(data, cancel_url=self.start_url())
+        return ConcernForm(data, cancel_url=self.cancel_url())
 
     def get(self, request):
-        if not self.consent_given:
-            return self.refuse_without_consent()
         return self.render_form(self.make_form(self.restored_input()))
 
     def post(self, request):
-        if not self.consent_given:
-            return self.refuse_without_consent()
         form = self.make_form(request.POST)
         if form.is_valid():
             try:
-                concern = services.concern_raise(
-                    actor=request.user, contact=self.contact, **form.cleaned_data
-                )
-            except ConsentRequired:
-                return self.refuse_without_consent()
+                concern = self.raise_concern(form)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -522,11 +536,50 @@ class CreateConcernView(_ContactPageView):
                     )
                 else:
                     messages.success(request, "Concern flagged")
-                return redirect(self.start_url())
+                return redirect("concern_acknowledge", concern.pk)
         return self.render_form(form)
 
     def render_form(self, form):
         return render(self.request, self.template_name, self.context(form=form))
+
+
+class CreateConcernView(_FlagConcernMixin, _ContactPageView):
+    """Flag a concern about the family at this contact, whatever was decided about consent."""
+
+    def cancel_url(self) -> str:
+        return self.start_url()
+
+    def raise_concern(self, form) -> Concern:
+        return services.concern_raise(
+            actor=self.request.user, contact=self.contact, **form.cleaned_data
+        )
+
+
+class CreateFamilyConcernView(_FlagConcernMixin, RestoreTypedInputMixin, View):
+    """Flag a concern straight from the family page, with no contact: a safeguarding worry
+    heard on the phone or from another professional is recorded when it arises."""
+
+    def dispatch(self, request, *args, family_id, **kwargs):
+        self.family = get_object_or_404(Family.objects.visible_to(request.user), pk=family_id)
+        return super().dispatch(request, *args, **kwargs)
+
+    def cancel_url(self) -> str:
+        return reverse("family_detail", args=[self.family.pk])
+
+    def raise_concern(self, form) -> Concern:
+        return services.concern_raise(
+            actor=self.request.user, family=self.family, **form.cleaned_data
+        )
+
+    def context(self, **extra) -> dict:
+        return {
+            "family": self.family,
+            "contact": None,
+            "back_url": self.cancel_url(),
+            "restored": self.restored,
+            "restored_message": RESTORED_MESSAGE,
+            **extra,
+        }
 
 
 class CreateObservationView(_ContactPageView):
@@ -538,21 +591,15 @@ class CreateObservationView(_ContactPageView):
         return ObservationForm(data, cancel_url=self.start_url())
 
     def get(self, request):
-        if not self.consent_given:
-            return self.refuse_without_consent()
         return self.render_form(self.make_form(self.restored_input()))
 
     def post(self, request):
-        if not self.consent_given:
-            return self.refuse_without_consent()
         form = self.make_form(request.POST)
         if form.is_valid():
             try:
                 observation = services.observation_record(
                     actor=request.user, contact=self.contact, **form.cleaned_data
                 )
-            except ConsentRequired:
-                return self.refuse_without_consent()
             except ValidationError as error:
                 add_service_errors(form, error)
             else:

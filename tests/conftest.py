@@ -148,7 +148,7 @@ def world(team_a, hv, team_lead, team_lead_b):
     phq9 = screening_services.current_definition("phq9")
     answers = {str(n): "not_at_all" for n in range(1, 10)} | {"9": "several_days"}
     w.result = screening_services.screening_result_record(
-        actor=hv, contact=w.contact, definition=phq9, answers=answers
+        parent_agreed=True, actor=hv, contact=w.contact, definition=phq9, answers=answers
     )
     w.concern = w.result.concerns.get()
     w.open_concern = ConcernFactory(family=w.family, raised_by=hv)

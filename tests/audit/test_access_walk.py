@@ -140,6 +140,7 @@ FAMILY_PAGES = {
         Kind.EDIT,
         lambda w: ("conversations.contact", w.contact.pk),
     ),
+    "family_concern_create": (lambda w: {"family_id": w.family.pk}, Kind.EDIT, _family),
     "observation_create": (
         lambda w: {"contact_id": w.contact.pk},
         Kind.EDIT,

@@ -1,6 +1,9 @@
-"""An HV completes the PHQ-9 with a parent, sees the urgent concern, acknowledges it; axe checks."""
+"""Step 2 in the browser, axe on every page: the PHQ-9 and its urgent concern; strengths, concerns
+and a rater's result; corrections and closing; and, after the parent declined the conversation,
+the EPDS from the printed form and a safeguarding concern straight from the family page."""
 
 import importlib
+import re
 
 import pytest
 from django.urls import reverse
@@ -62,7 +65,7 @@ def test_hv_completes_phq9_sees_the_urgent_concern_and_acknowledges_it(page, hv,
     heading(page, "Okafor family")
     assert_accessible(page)
 
-    # Step 2 at the contact where the parent gave consent.
+    # Step 2 at the contact.
     page.goto(reverse("screening_start", args=[contact.pk]))
     heading(page, "Strengths, needs and screening")
     assert_accessible(page)
@@ -78,12 +81,14 @@ def test_hv_completes_phq9_sees_the_urgent_concern_and_acknowledges_it(page, hv,
     summary = page.locator(".nhsuk-error-summary")
     expect(summary).to_contain_text("Answer item 2")
     expect(summary).not_to_contain_text("Answer item 1 ")
+    expect(summary).to_contain_text("Confirm that the parent agreed to complete this questionnaire")
     expect(
         page.get_by_role("group", name=first.text, exact=True).get_by_label("Several days")
     ).to_be_checked()
     assert_accessible(page)
 
-    # The parent's answers: item 9 above nought.
+    # The parent agreed to the questionnaire; their answers: item 9 above nought.
+    page.get_by_label("The parent agreed to complete this questionnaire").check()
     for item in phq9.items[1:]:
         answer = "Several days" if item.id == "9" else "Not at all"
         page.get_by_role("group", name=item.text, exact=True).get_by_label(answer).check()
@@ -92,7 +97,9 @@ def test_hv_completes_phq9_sees_the_urgent_concern_and_acknowledges_it(page, hv,
     # The result, with the safety rule at the top.
     heading(page, "PHQ-9 result")
     callout = page.locator(".nhsuk-warning-callout")
-    expect(callout).to_contain_text("Urgent concern")
+    expect(callout.get_by_role("heading")).to_contain_text(
+        "Urgent concern: PHQ-9 item 9: thoughts of being better off dead or of self-harm"
+    )
     expect(callout).to_contain_text("assess their safety today")
     expect(page.locator("main")).to_contain_text("2 out of 27")
     expect(page.locator("main")).to_contain_text("Minimal")
@@ -143,9 +150,11 @@ def test_hv_records_a_strength_a_concern_and_a_rater_result(page, hv):
     ConversationFactory(contact=contact, consent_status="given")
     not_asked = ContactFactory(family=family, recorded_by=hv)
 
+    # Step 2 is open at a contact where the conversation was not started.
     page.goto(reverse("screening_start", args=[not_asked.pk]))
     sign_in(page, hv)
-    heading(page, "Record the parent's consent first")
+    heading(page, "Strengths, needs and screening")
+    expect(page.get_by_role("link", name="Patient Health Questionnaire-9")).to_be_visible()
     assert_accessible(page)
 
     page.goto(reverse("screening_start", args=[contact.pk]))
@@ -171,7 +180,13 @@ def test_hv_records_a_strength_a_concern_and_a_rater_result(page, hv):
     page.get_by_label("Note").fill("Feeds are long and tiring.")
     page.get_by_role("button", name="Flag concern").click()
     expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Concern flagged")
+    heading(page, "Concern")
+    expect(page.get_by_role("button", name="Find services for the family")).to_be_visible()
     assert_accessible(page)
+    page.get_by_role(
+        "link", name="Return to strengths, needs and screening at this contact"
+    ).click()
+    heading(page, "Strengths, needs and screening")
 
     page.get_by_role("link", name="Keys to Interactive Parenting Scale").click()
     heading(page, "Keys to Interactive Parenting Scale")
@@ -190,7 +205,11 @@ def test_hv_corrects_a_result_and_closes_a_concern(page, hv):
     ConversationFactory(contact=contact, consent_status="given")
     answers = dict.fromkeys((item.id for item in phq9.items), "not_at_all")
     first = services.screening_result_record(
-        actor=hv, contact=contact, definition=services.current_definition("phq9"), answers=answers
+        parent_agreed=True,
+        actor=hv,
+        contact=contact,
+        definition=services.current_definition("phq9"),
+        answers=answers,
     )
     services.concern_raise(
         actor=hv,
@@ -260,5 +279,83 @@ def test_hv_corrects_a_result_and_closes_a_concern(page, hv):
     heading(page, "Okafor family")
     closed = page.get_by_role("table", name="Closed concerns")
     expect(closed).to_contain_text("Feeding, sleep or crying")
+    assert_accessible(page)
+    assert page.csp_violations == []
+
+
+def test_after_a_declined_conversation_the_epds_from_the_printed_form_and_a_safeguarding_concern(
+    page, hv
+):
+    # Consent to the conversation gates its answers only (hazards H-037 and H-038).
+    load_step_2_data()
+    epds = engine.load_definition(services.current_definition("epds").definition)
+    family = FamilyFactory(team=hv.team, named_hv=hv, name="Okafor")
+    baby = BabyFactory(family=family, name="Ada")
+    CaregiverFactory(family=family, name="Grace Okafor")
+    ContactFactory(family=family, baby=baby, recorded_by=hv)
+
+    # The parent would rather not talk about the relationship today.
+    page.goto(reverse("family_detail", args=[family.pk]))
+    sign_in(page, hv)
+    heading(page, "Okafor family")
+    page.get_by_role("link", name=re.compile("^Start conversation")).click()
+    heading(page, "Start the conversation about the relationship")
+    page.get_by_role("button", name="Start the conversation").click()
+    heading(page, "Ask the parent's consent")
+    page.get_by_label(re.compile("No, they would rather not")).check()
+    page.get_by_role("button", name="Save and continue").click()
+    heading(page, "Conversation about the relationship")
+    expect(page.locator("main")).to_contain_text("Declined")
+    assert_accessible(page)
+
+    # Step 2 is still there; she agrees to fill in the trust's printed EPDS.
+    page.get_by_role("link", name="Identify strengths and areas of need (step 2)").click()
+    heading(page, "Strengths, needs and screening")
+    expect(page.locator("main")).to_contain_text("did not take part in the conversation")
+    assert_accessible(page)
+    page.get_by_role("link", name="Edinburgh Postnatal Depression Scale").click()
+    heading(page, "Edinburgh Postnatal Depression Scale")
+    main = page.locator("main")
+    expect(main).to_contain_text("enter the answers from the trust's printed EPDS form")
+    expect(main).not_to_contain_text("text supplied under local licence")
+    expect(main).not_to_contain_text("as printed")
+    expect(main).not_to_contain_text("read the questions")
+    expect(page.get_by_role("group", name=re.compile(r"^Question \d+$"))).to_have_count(10)
+    assert_accessible(page)
+    page.get_by_label("The parent agreed to complete this questionnaire").check()
+    for item in epds.items:
+        # Item 2 as the second printed answer (scores 1); every other item's answer scores 0.
+        wanted = "Second answer (scores 1)" if item.id == "2" else re.compile(r"\(scores 0\)")
+        page.get_by_role("group", name=f"Question {item.number}", exact=True).get_by_label(
+            wanted
+        ).check()
+    page.get_by_role("button", name="Save and see the result").click()
+    heading(page, "EPDS result")
+    expect(main).to_contain_text("1 out of 30")
+    expect(main).to_contain_text("Second answer (scores 1)")
+    assert_accessible(page)
+
+    # A safeguarding worry, flagged from the family page with no contact.
+    page.get_by_role("link", name="Return to strengths, needs and screening").click()
+    page.get_by_role("link", name="Return to the Okafor family").click()
+    heading(page, "Okafor family")
+    page.get_by_role("link", name="Flag a concern").click()
+    heading(page, "Flag a concern")
+    assert_accessible(page)
+    page.get_by_label("Safeguarding").check()
+    page.get_by_label("High").check()
+    page.get_by_label("Note").fill("The health visiting office had a call from the nursery.")
+    page.get_by_label("This is urgent").check()
+    page.get_by_role("button", name="Flag concern").click()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Urgent concern flagged")
+    heading(page, "Acknowledge an urgent concern")
+    expect(page.get_by_role("button", name="Find services for the family")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Return to the Okafor family").click()
+    heading(page, "Okafor family")
+    open_concerns = page.get_by_role("table", name="Open concerns")
+    expect(open_concerns).to_contain_text("Safeguarding")
+    expect(open_concerns).to_contain_text("a call from the nursery")
+    expect(open_concerns).to_contain_text("Awaiting acknowledgement")
     assert_accessible(page)
     assert page.csp_violations == []

@@ -278,7 +278,7 @@ def test_admin_retires_a_version_and_results_keep_pointing_at_it(
     ConversationFactory(contact=contact, consent_status="given")
     phq9 = row("phq9")
     result = services.screening_result_record(
-        actor=hv, contact=contact, definition=phq9, answers=PHQ9_NONE
+        parent_agreed=True, actor=hv, contact=contact, definition=phq9, answers=PHQ9_NONE
     )
     response = admin_client.post(reverse("instrument_definition_retire", args=[phq9.pk]))
     assert response.status_code == 302

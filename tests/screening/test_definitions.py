@@ -247,6 +247,24 @@ def test_the_valid_examples_load():
             id="safety-rule-bad-category",
         ),
         pytest.param(
+            lambda d: d["safety_rules"][0].update(label=" "),
+            ["safety rule 'second_item': 'label' is empty"],
+            id="safety-rule-empty-label",
+        ),
+        pytest.param(
+            lambda d: d["safety_rules"][0].update(label=7),
+            ["safety rule 'second_item': 'label' must be text, not a whole number"],
+            id="safety-rule-label-not-text",
+        ),
+        pytest.param(
+            lambda d: d["safety_rules"][0].update(label="x" * 121),
+            [
+                "safety rule 'second_item': the label must be 120 characters or fewer, to fit "
+                "the banner's heading"
+            ],
+            id="safety-rule-label-too-long",
+        ),
+        pytest.param(
             lambda d: d["suggestions"][0].update(suggest=[]),
             ["suggestion 1 suggests nothing: list at least one instrument code"],
             id="suggestion-naming-nothing",
@@ -423,3 +441,25 @@ def test_epds_ships_no_item_or_answer_wording():
 
 def test_the_pbq_is_not_shipped_until_its_keys_are_confirmed():
     assert not list(DEFINITIONS_DIR.glob("pbq*"))
+
+
+def test_a_safety_rule_label_is_optional_and_names_the_rule():
+    labelled = broken(VALID, lambda d: d["safety_rules"][0].update(label="Demo item 2: worry"))
+    definition = load_definition(labelled)
+    assert definition.rule_label(definition.safety_rules[0]) == "Demo item 2: worry"
+    # Without a label, the item the rule watches.
+    plain = load_definition(VALID)
+    assert plain.safety_rules[0].label is None
+    assert plain.rule_label(plain.safety_rules[0]) == "Demo item 2"
+
+
+@pytest.mark.parametrize(
+    ("code", "label"),
+    [
+        ("phq9", "PHQ-9 item 9: thoughts of being better off dead or of self-harm"),
+        ("epds", "EPDS item 10: thoughts of self-harm"),
+    ],
+)
+def test_the_shipped_safety_rules_are_named_in_the_apps_own_words(code, label):
+    definition = next(d for d in load_shipped_definitions() if d.code == code)
+    assert [definition.rule_label(rule) for rule in definition.safety_rules] == [label]

@@ -176,24 +176,63 @@ def test_too_long_answer_wording_is_named_in_the_error_summary(admin_client, epd
 # --- What health visitors see -----------------------------------------------------------------
 
 
-def test_instrument_page_shows_answer_wording_where_entered(hv_client, admin_user, contact, epds):
-    save(admin_user, epds, {("1", "a"): "Invented answer A"})
+def enter_all_wording(admin_user, epds):
+    """Invented wording for every EPDS item and answer, as a trust would enter its licensed text."""
+    loaded = engine.load_definition(epds.definition)
+    save(
+        admin_user,
+        epds,
+        {
+            (item.id, option.value): f"Invented answer {option.value} to item {item.id}"
+            for item in loaded.items
+            for option in item.options
+        },
+        texts={item.id: f"Invented wording of item {item.id}" for item in loaded.items},
+    )
+
+
+def test_instrument_page_is_for_the_printed_form_until_all_wording_is_entered(
+    hv_client, admin_user, contact, epds
+):
+    page = reverse("screening_complete", args=[contact.pk, "epds"])
+    save(admin_user, epds, {("1", "a"): "Invented answer A"}, texts={"1": "Invented item one"})
+    html = hv_client.get(page).content.decode()
+    assert "printed EPDS form" in html
+    assert "Invented answer A" not in html
+    assert "Invented item one" not in html
+    assert re.search(r'for="id_item_1_0"[^>]*>\s*First answer \(scores 0\)', html)
+
+
+def test_instrument_page_shows_the_wording_once_all_of_it_is_entered(
+    hv_client, admin_user, contact, epds
+):
+    enter_all_wording(admin_user, epds)
     html = hv_client.get(reverse("screening_complete", args=[contact.pk, "epds"])).content.decode()
-    assert re.search(r'for="id_item_1_0"[^>]*>\s*Invented answer A', html)
-    assert re.search(r'for="id_item_1_1"[^>]*>\s*Option B \(as printed\)', html)
-    assert re.search(r'for="id_item_2_0"[^>]*>\s*Option A \(as printed\)', html)
+    assert "printed EPDS form" not in html
+    assert "You can read the questions and answers out to them." in html
+    assert re.search(r"<legend[^>]*>\s*Invented wording of item 1\s*</legend>", html)
+    assert re.search(r'for="id_item_1_0"[^>]*>\s*Invented answer a to item 1', html)
+    assert re.search(r'for="id_item_10_3"[^>]*>\s*Invented answer d to item 10', html)
+    assert "First answer" not in html
 
 
-def test_result_page_shows_the_answer_wording(hv, hv_client, admin_user, contact, epds):
-    save(admin_user, epds, {("3", "b"): "Invented answer for item three"})
+def test_result_page_shows_the_answer_wording_once_all_is_entered(
+    hv, hv_client, admin_user, contact, epds
+):
     loaded = engine.load_definition(epds.definition)
     answers = {item.id: "d" for item in loaded.items} | {"3": "b"}
     result = services.screening_result_record(
-        actor=hv, contact=contact, definition=epds, answers=answers
+        parent_agreed=True, actor=hv, contact=contact, definition=epds, answers=answers
     )
-    html = hv_client.get(reverse("screening_result_detail", args=[result.pk])).content.decode()
-    assert "Invented answer for item three (scores 2)" in html
-    assert "Option D (as printed) (scores 0)" in html
+    page = reverse("screening_result_detail", args=[result.pk])
+    html = hv_client.get(page).content.decode()
+    assert "Question 3" in html
+    assert "Second answer (scores 2)" in html
+    assert "as printed" not in html
+    enter_all_wording(admin_user, epds)
+    html = hv_client.get(page).content.decode()
+    assert "Invented wording of item 3" in html
+    assert "Invented answer b to item 3 (scores 2)" in html
 
 
 def test_the_shipped_epds_definition_has_no_wording_for_items_or_answers():

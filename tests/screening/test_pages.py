@@ -1,6 +1,7 @@
 """The step 2 pages as a health visitor uses them: choose, complete, read the result, flag, act."""
 
 import re
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -12,7 +13,10 @@ from tests.factories import ContactFactory, ConversationFactory, FamilyFactory
 
 pytestmark = pytest.mark.django_db
 
-PHQ9_NONE = {f"item_{n}": "not_at_all" for n in range(1, 10)}
+#: The parent's agreement to the questionnaire is asked with every result.
+AGREED = {"parent_agreed": "on"}
+PHQ9_NONE = {f"item_{n}": "not_at_all" for n in range(1, 10)} | AGREED
+EPDS_FIRST_ANSWERS = {f"item_{n}": "a" for n in range(1, 11)} | AGREED
 
 
 @pytest.fixture(autouse=True)
@@ -76,24 +80,38 @@ def test_start_page_offers_only_the_newest_version_and_no_retired_instrument(hv_
     assert url("screening_complete", contact.pk, "gad7") not in html
 
 
-def test_start_page_without_a_conversation_offers_to_start_one(hv_client, family, hv):
+def test_start_page_is_open_at_a_contact_with_no_conversation(hv_client, family, hv):
     contact = ContactFactory(family=family, recorded_by=hv)
     response = hv_client.get(url("screening_start", contact.pk))
     html = html_of(response)
     assert response.status_code == 200
-    assert "Record the parent's consent first" in html
-    assert f'action="{url("conversation_start", contact.pk)}"' in html
-    assert url("screening_complete", contact.pk, "phq9") not in html
+    assert "Record the parent's consent first" not in html
+    assert url("screening_complete", contact.pk, "phq9") in html
+    assert url("observation_create", contact.pk) in html
+    assert url("concern_create", contact.pk) in html
 
 
-@pytest.mark.parametrize("status", ["", "declined", "withdrawn"])
-def test_start_page_without_consent_links_to_the_conversation(hv_client, family, hv, status):
+@pytest.mark.parametrize("status", ["declined", "deferred", "withdrawn"])
+def test_start_page_after_a_declined_conversation_offers_all_of_step_2(
+    hv_client, family, hv, status
+):
     contact = ContactFactory(family=family, recorded_by=hv)
-    conversation = ConversationFactory(contact=contact, consent_status=status)
+    ConversationFactory(contact=contact, consent_status=status)
     html = html_of(hv_client.get(url("screening_start", contact.pk)))
-    assert "Record the parent's consent first" in html
-    assert url("conversation_detail", conversation.pk) in html
-    assert url("observation_create", contact.pk) not in html
+    assert "did not take part in the conversation" in html
+    assert url("screening_complete", contact.pk, "epds") in html
+    assert url("observation_create", contact.pk) in html
+    assert url("concern_create", contact.pk) in html
+
+
+def test_questionnaires_are_listed_in_nice_cg192_order(hv_client, contact):
+    html = html_of(hv_client.get(url("screening_start", contact.pk)))
+    questionnaires = ["whooley", "gad2", "epds", "phq9", "gad7", "phq2"]
+    positions = [html.index(url("screening_complete", contact.pk, code)) for code in questionnaires]
+    assert positions == sorted(positions)
+    observational = ["nbo", "adbb", "piios", "care_index", "kips", "asqse2"]
+    positions = [html.index(url("screening_complete", contact.pk, code)) for code in observational]
+    assert positions == sorted(positions)
 
 
 # --- Completing an instrument -----------------------------------------------------------------
@@ -113,11 +131,21 @@ def test_instrument_page_has_the_preamble_and_one_fieldset_per_item(hv_client, c
     assert "No permission is required to reproduce" in html
 
 
-def test_epds_items_are_labelled_for_local_text(hv_client, contact):
+def test_epds_without_licensed_wording_is_for_entering_the_printed_form(hv_client, contact):
+    # Hazard H-038: placeholder wording is never offered as something to read to a parent.
     html = html_of(hv_client.get(url("screening_complete", contact.pk, "epds")))
+    assert "enter the answers from the trust's printed EPDS form" in html
+    assert html.index("printed EPDS form") < html.index('<fieldset class="nhsuk-fieldset"')
+    assert "text supplied under local licence" not in html
+    assert "as printed" not in html
+    main = html.lower().split("<main", 1)[1]
+    assert not re.search(r"\bread\b|aloud|out to them|ask the parent each question", main)
     for number in range(1, 11):
-        assert f"EPDS item {number} — text supplied under local licence" in html
-    assert "Option A (as printed)" in html
+        assert re.search(rf"<legend[^>]*>\s*Question {number}\s*</legend>", html)
+    assert re.search(r'for="id_item_1_0"[^>]*>\s*First answer \(scores 0\)', html)
+    assert re.search(r'for="id_item_1_3"[^>]*>\s*Fourth answer \(scores 3\)', html)
+    # Item 3 is reverse keyed: its first printed answer scores 3.
+    assert re.search(r'for="id_item_3_0"[^>]*>\s*First answer \(scores 3\)', html)
 
 
 def test_unknown_instrument_is_not_found(hv_client, contact):
@@ -125,12 +153,33 @@ def test_unknown_instrument_is_not_found(hv_client, contact):
     assert response.status_code == 404
 
 
-def test_instrument_page_without_consent_goes_to_the_explanation(hv_client, family, hv):
+@pytest.mark.parametrize("status", ["declined", "deferred", "withdrawn"])
+def test_a_questionnaire_is_recorded_after_a_declined_conversation(hv_client, family, hv, status):
     contact = ContactFactory(family=family, recorded_by=hv)
-    ConversationFactory(contact=contact, consent_status="deferred")
-    response = hv_client.get(url("screening_complete", contact.pk, "phq9"))
-    assert response.status_code == 302
-    assert response["Location"] == url("screening_start", contact.pk)
+    ConversationFactory(contact=contact, consent_status=status)
+    assert hv_client.get(url("screening_complete", contact.pk, "epds")).status_code == 200
+    response = hv_client.post(url("screening_complete", contact.pk, "epds"), EPDS_FIRST_ANSWERS)
+    # The first printed answer scores 0, or 3 on the seven reverse-keyed items.
+    result = ScreeningResult.objects.get()
+    assert response["Location"] == url("screening_result_detail", result.pk)
+    assert (result.contact, result.parent_agreed, result.total) == (contact, True, 21)
+
+
+def test_a_questionnaire_without_the_parents_agreement_records_nothing(hv_client, contact):
+    data = phq9(**{"9": "several_days"})
+    del data["parent_agreed"], data["item_4"]
+    response = hv_client.post(url("screening_complete", contact.pk, "phq9"), data)
+    html = html_of(response)
+    assert response.status_code == 200
+    wanted = "Confirm that the parent agreed to complete this questionnaire"
+    assert f'href="#id_parent_agreed">{wanted}' in html
+    # Shown with the other problems at once, not one after the other.
+    assert 'href="#id_item_4_0">Answer item 4' in html
+    assert "The parent agreed to complete this questionnaire (optional)" not in html
+    assert "The parent agreed to complete this questionnaire" in html
+    assert re.search(r'value="several_days"[^>]*id="id_item_9_1" checked', html)
+    assert ScreeningResult.objects.count() == 0
+    assert Concern.objects.count() == 0
 
 
 def test_missing_answers_are_named_on_their_fieldsets_and_answers_kept(hv_client, contact):
@@ -144,6 +193,9 @@ def test_missing_answers_are_named_on_their_fieldsets_and_answers_kept(hv_client
     assert 'href="#id_item_3_0">Answer item 3 (Trouble falling or staying asleep' in html
     assert 'href="#id_item_5_0">Answer item 5' in html
     assert html.count("nhsuk-form-group--error") == 2
+    assert 'name="parent_agreed" id="id_parent_agreed" checked' in html or re.search(
+        r'name="parent_agreed"[^>]*checked', html
+    )
     assert re.search(r'value="several_days"[^>]*id="id_item_1_1" checked', html)
     assert "<title>Error: " in html
     assert ScreeningResult.objects.count() == 0
@@ -187,6 +239,9 @@ def test_phq9_item_9_shows_the_safety_rule_and_raises_one_urgent_concern(hv_clie
     callout = html.index("nhsuk-warning-callout")
     assert callout < html.index("nhsuk-summary-list")
     assert "assess their safety today" in html
+    # The banner names the rule that fired, in the app's own words, not only the category.
+    rule = "PHQ-9 item 9: thoughts of being better off dead or of self-harm"
+    assert re.search(rf"Urgent concern: {rule}\s*</span>", html)
     assert url("concern_acknowledge", concern.pk) in html
     assert "1 out of 27" in html
     # Opening the result again raises nothing more.
@@ -195,7 +250,7 @@ def test_phq9_item_9_shows_the_safety_rule_and_raises_one_urgent_concern(hv_clie
 
 
 def test_positive_whooley_suggests_epds_or_phq9_for_the_same_contact(hv_client, contact):
-    data = {"item_1": "yes", "item_2": "no"}
+    data = {"item_1": "yes", "item_2": "no"} | AGREED
     response = hv_client.post(url("screening_complete", contact.pk, "whooley"), data)
     html = html_of(hv_client.get(response["Location"]))
     assert "Positive" in html
@@ -207,7 +262,7 @@ def test_positive_whooley_suggests_epds_or_phq9_for_the_same_contact(hv_client, 
 
 def test_negative_whooley_suggests_only_the_gad2(hv_client, contact):
     # NICE CG192 suggests the GAD-2 at the same contacts whatever the answers (version 2).
-    data = {"item_1": "no", "item_2": "no"}
+    data = {"item_1": "no", "item_2": "no"} | AGREED
     response = hv_client.post(url("screening_complete", contact.pk, "whooley"), data)
     assert ScreeningResult.objects.get().definition.version == 2
     html = html_of(hv_client.get(response["Location"]))
@@ -217,32 +272,31 @@ def test_negative_whooley_suggests_only_the_gad2(hv_client, contact):
     assert url("screening_complete", contact.pk, "phq9") not in html
 
 
-def test_consent_withdrawn_before_saving_records_nothing(hv_client, contact):
-    ConversationFactory._meta.model.objects.filter(contact=contact).update(
-        consent_status="withdrawn"
-    )
-    response = hv_client.post(url("screening_complete", contact.pk, "phq9"), phq9())
-    assert response.status_code == 302
-    assert response["Location"] == url("screening_start", contact.pk)
-    assert ScreeningResult.objects.count() == 0
-    html = html_of(hv_client.get(response["Location"]))
-    assert "consent, recorded in the conversation at this contact, is needed first" in html
-
-
-def test_consent_withdrawn_while_the_page_was_open_is_caught_from_the_service(
-    hv_client, contact, monkeypatch
+def test_a_rule_without_a_label_takes_it_from_a_newer_version_or_names_its_item(
+    hv, hv_client, contact, admin_user
 ):
-    # The view's own check passes (as if it read consent just before the withdrawal); the
-    # service, which checks again in its transaction, refuses and the view says why.
-    from screening.views import _ContactPageView
+    # A database that loaded version 1 before labels existed: its stored rule has none.
+    from screening.models import InstrumentDefinition
 
-    monkeypatch.setattr(_ContactPageView, "consent_given", True)
-    ConversationFactory._meta.model.objects.filter(contact=contact).update(
-        consent_status="withdrawn"
+    v1 = InstrumentDefinition.objects.get(code="phq9", version=1)
+    unlabelled = dict(v1.definition)
+    unlabelled["safety_rules"] = [
+        {k: v for k, v in rule.items() if k != "label"} for rule in v1.definition["safety_rules"]
+    ]
+    InstrumentDefinition.objects.filter(pk=v1.pk).update(definition=unlabelled)
+    result = services.screening_result_record(
+        parent_agreed=True,
+        actor=hv,
+        contact=contact,
+        definition=v1,
+        answers=dict.fromkeys([str(n) for n in range(1, 9)], "not_at_all") | {"9": "several_days"},
     )
-    response = hv_client.post(url("screening_complete", contact.pk, "phq9"), phq9())
-    assert response["Location"] == url("screening_start", contact.pk)
-    assert ScreeningResult.objects.count() == 0
+    page = url("screening_result_detail", result.pk)
+    assert re.search(r"Urgent concern: PHQ-9 item 9\s*</span>", html_of(hv_client.get(page)))
+    newer = dict(v1.definition, version=2)
+    newer["safety_rules"] = [dict(v1.definition["safety_rules"][0], label="Newer words")]
+    services.instrument_definition_add(data=newer, actor=admin_user)
+    assert "Urgent concern: Newer words" in html_of(hv_client.get(page))
 
 
 # --- Concerns ---------------------------------------------------------------------------------
@@ -269,12 +323,125 @@ def test_urgent_concern_is_raised(hv_client, hv, contact):
     category = ConcernCategory.objects.get(code="domestic_abuse")
     data = {"category": category.pk, "severity": "high", "note": "Disclosed", "urgent": "on"}
     response = hv_client.post(url("concern_create", contact.pk), data)
-    assert response["Location"] == url("screening_start", contact.pk)
     concern = Concern.objects.get()
+    assert response["Location"] == url("concern_acknowledge", concern.pk)
     assert (concern.category, concern.urgent, concern.raised_by) == (category, True, hv)
     html = html_of(hv_client.get(response["Location"]))
     assert "Urgent concern flagged" in html
-    assert url("concern_acknowledge", concern.pk) in html
+    assert 'name="action_taken"' in html
+
+
+@pytest.mark.parametrize("urgent", [True, False])
+def test_after_flagging_a_concern_the_page_leads_on_to_services(hv_client, contact, urgent):
+    category = ConcernCategory.objects.get(code="family_stress_support")
+    data = {"category": category.pk, "severity": "moderate", "note": "Money worries"}
+    if urgent:
+        data["urgent"] = "on"
+    response = hv_client.post(url("concern_create", contact.pk), data, follow=True)
+    html = html_of(response)
+    assert "Concern flagged" in html if not urgent else "Urgent concern flagged" in html
+    assert url("family_services", contact.family_id) in html
+    assert "Find services for the family" in html
+    assert url("screening_start", contact.pk) in html
+    assert url("family_detail", contact.family_id) in html
+
+
+def test_a_concern_is_flagged_at_a_contact_after_a_declined_conversation(hv_client, family, hv):
+    contact = ContactFactory(family=family, recorded_by=hv)
+    ConversationFactory(contact=contact, consent_status="declined")
+    category = ConcernCategory.objects.get(code="domestic_abuse")
+    data = {"category": category.pk, "severity": "high", "note": "Disclosed", "urgent": "on"}
+    assert hv_client.get(url("concern_create", contact.pk)).status_code == 200
+    hv_client.post(url("concern_create", contact.pk), data)
+    assert Concern.objects.get().contact == contact
+
+
+# --- The steps lead on ------------------------------------------------------------------------
+
+
+def test_a_reflection_that_raised_concern_leads_to_flagging_one(hv_client, contact):
+    conversation = contact.conversation
+    conversation.raised_concern = True
+    conversation.save(update_fields=["raised_concern"])
+    html = html_of(hv_client.get(url("conversation_detail", conversation.pk)))
+    flag = html.index(f'href="{url("concern_create", contact.pk)}"')
+    assert 'class="nhsuk-button"' in html[html.rindex("<a", 0, flag) : flag]
+    assert "You noted that something raised concern" in html
+
+
+def test_no_concern_in_the_reflection_offers_no_flag_button(hv_client, contact):
+    conversation = contact.conversation
+    conversation.raised_concern = False
+    conversation.save(update_fields=["raised_concern"])
+    html = html_of(hv_client.get(url("conversation_detail", conversation.pk)))
+    assert url("concern_create", contact.pk) not in html
+    assert url("screening_start", contact.pk) in html
+
+
+@pytest.mark.parametrize("status", ["", "given", "declined", "deferred", "withdrawn"])
+def test_step_2_is_offered_from_a_conversation_whatever_its_consent(hv_client, family, hv, status):
+    contact = ContactFactory(family=family, recorded_by=hv)
+    conversation = ConversationFactory(contact=contact, consent_status=status)
+    html = html_of(hv_client.get(url("conversation_detail", conversation.pk)))
+    assert url("screening_start", contact.pk) in html
+    assert "Identify strengths and areas of need (step 2)" in html
+
+
+# --- Flagging a concern from the family page, with no contact ---------------------------------
+
+
+def test_the_family_page_offers_to_flag_a_concern_and_step_2_at_each_contact(hv_client, family, hv):
+    older = ContactFactory(family=family, recorded_by=hv, contact_date=date(2026, 1, 5))
+    newer = ContactFactory(family=family, recorded_by=hv, contact_date=date(2026, 2, 9))
+    ConversationFactory(contact=newer, consent_status="declined")
+    html = html_of(hv_client.get(url("family_detail", family.pk)))
+    assert url("family_concern_create", family.pk) in html
+    assert "Flag a concern" in html
+    assert "At the latest contact, 9 February 2026" in html
+    assert url("screening_start", newer.pk) in html
+    assert url("screening_start", older.pk) in html
+
+
+def test_a_safeguarding_concern_is_flagged_from_the_family_page(hv_client, hv, family):
+    page = hv_client.get(url("family_concern_create", family.pk))
+    html = html_of(page)
+    assert page.status_code == 200
+    assert "<h1>Flag a concern</h1>" in html
+    assert url("family_detail", family.pk) in html
+    category = ConcernCategory.objects.get(code="safeguarding")
+    data = {"category": category.pk, "severity": "high", "note": "Call from school", "urgent": "on"}
+    response = hv_client.post(url("family_concern_create", family.pk), data)
+    concern = Concern.objects.get()
+    assert response["Location"] == url("concern_acknowledge", concern.pk)
+    assert (concern.family, concern.contact, concern.urgent) == (family, None, True)
+    assert (concern.raised_by, concern.note) == (hv, "Call from school")
+    html = html_of(hv_client.get(response["Location"]))
+    assert "Okafor family" in html
+    assert url("family_services", family.pk) in html
+    family_page = html_of(hv_client.get(url("family_detail", family.pk)))
+    assert "Call from school" in family_page
+    assert url("concern_acknowledge", concern.pk) in family_page
+
+
+def test_a_concern_from_the_family_page_with_errors_keeps_the_note(hv_client, family):
+    response = hv_client.post(url("family_concern_create", family.pk), {"note": "Kept note"})
+    html = html_of(response)
+    assert "Select what the concern is about" in html
+    assert "Kept note" in html
+    assert Concern.objects.count() == 0
+
+
+def test_the_home_page_lists_an_urgent_concern_with_no_contact(hv_client, hv, family):
+    services.concern_raise(
+        actor=hv,
+        family=family,
+        category=ConcernCategory.objects.get(code="safeguarding"),
+        severity="high",
+        urgent=True,
+    )
+    html = html_of(hv_client.get(url("home")))
+    assert "Okafor family</a>:" in html
+    assert "safeguarding, raised" in html
 
 
 @pytest.fixture
@@ -358,12 +525,12 @@ def test_observation_errors_keep_what_was_typed(hv_client, contact):
     assert Observation.objects.count() == 0
 
 
-def test_observation_without_consent_records_nothing(hv_client, family, hv):
+def test_observation_is_recorded_at_a_contact_with_no_conversation(hv_client, family, hv):
     contact = ContactFactory(family=family, recorded_by=hv)
     data = {"kind": "need", "text": "Support"}
     response = hv_client.post(url("observation_create", contact.pk), data)
     assert response["Location"] == url("screening_start", contact.pk)
-    assert Observation.objects.count() == 0
+    assert Observation.objects.get().contact == contact
 
 
 def test_epds_shows_the_wording_an_admin_entered_under_local_licence(
@@ -379,5 +546,7 @@ def test_epds_shows_the_wording_an_admin_entered_under_local_licence(
         licence_reference="Trust licence 2026/17",
     )
     html = html_of(hv_client.get(url("screening_complete", contact.pk, "epds")))
-    assert "Locally licensed wording for the first item" in html
-    assert "EPDS item 2 — text supplied under local licence" in html
+    # Only part of the wording is entered, so the page is still for the printed form.
+    assert "Locally licensed wording for the first item" not in html
+    assert "printed EPDS form" in html
+    assert re.search(r"<legend[^>]*>\s*Question 1\s*</legend>", html)

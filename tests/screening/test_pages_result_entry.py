@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from conversations.services import ConsentRequired
 from screening import services
 from screening.models import ScreeningResult
 from tests.factories import ContactFactory, ConversationFactory, FamilyFactory
@@ -30,6 +29,7 @@ def contact(team_a, hv):
 
 def record(actor, contact, code="kips", **overrides):
     entry = {
+        "parent_agreed": True,
         "assessed_on": timezone.localdate() - datetime.timedelta(days=2),
         "rater": "A. Rater",
         "certification": "KIPS certified 2025",
@@ -66,11 +66,21 @@ def test_whole_score_is_also_the_total(hv, contact):
     assert result.total == 6
 
 
-def test_rater_result_needs_consent(hv, team_a):
-    contact = ContactFactory(family=FamilyFactory(team=team_a), recorded_by=hv)
-    with pytest.raises(ConsentRequired):
-        record(hv, contact)
+def test_rater_result_needs_the_parents_agreement_to_the_assessment(hv, contact):
+    with pytest.raises(ValidationError) as caught:
+        record(hv, contact, parent_agreed=False)
+    assert caught.value.message_dict["parent_agreed"] == [
+        "Confirm that the parent agreed to this assessment"
+    ]
     assert ScreeningResult.objects.count() == 0
+
+
+@pytest.mark.parametrize("status", ["declined", None])
+def test_rater_result_is_recorded_whatever_was_decided_about_the_conversation(hv, team_a, status):
+    contact = ContactFactory(family=FamilyFactory(team=team_a), recorded_by=hv)
+    if status:
+        ConversationFactory(contact=contact, consent_status=status)
+    assert record(hv, contact).parent_agreed is True
 
 
 def test_rater_result_names_every_problem(hv, contact):
@@ -136,6 +146,7 @@ def test_result_entry_page_leaves_out_what_the_instrument_does_not_have(hv_clien
 def test_result_entry_saves_and_shows_the_result(hv_client, contact):
     today = timezone.localdate()
     data = {
+        "parent_agreed": "on",
         "assessed_on_day": str(today.day),
         "assessed_on_month": str(today.month),
         "assessed_on_year": str(today.year),
@@ -158,6 +169,7 @@ def test_result_entry_saves_and_shows_the_result(hv_client, contact):
 def test_result_entry_errors_from_the_service_keep_what_was_typed(hv_client, contact):
     today = timezone.localdate()
     data = {
+        "parent_agreed": "on",
         "assessed_on_day": str(today.day),
         "assessed_on_month": str(today.month),
         "assessed_on_year": str(today.year),
@@ -170,4 +182,14 @@ def test_result_entry_errors_from_the_service_keep_what_was_typed(hv_client, con
     html = response.content.decode()
     assert 'href="#id_score">The mean item score must be between 1 and 5.' in html
     assert "Kept summary." in html
+    assert ScreeningResult.objects.count() == 0
+
+
+def test_result_entry_page_asks_the_parents_agreement_to_the_assessment(hv_client, contact):
+    html = hv_client.get(page_url(contact)).content.decode()
+    assert "The parent agreed to this assessment" in html
+    response = hv_client.post(page_url(contact), {"rater": "A. Rater"})
+    assert 'href="#id_parent_agreed">Confirm that the parent agreed to this assessment' in (
+        response.content.decode()
+    )
     assert ScreeningResult.objects.count() == 0

@@ -42,6 +42,7 @@ def phq9(**answers):
 
 def record(actor, contact, answers, code="phq9", **kwargs):
     return services.screening_result_record(
+        parent_agreed=True,
         actor=actor,
         contact=contact,
         definition=services.current_definition(code),
@@ -61,7 +62,7 @@ def url(name, *args):
 
 
 def form_data(answers: dict, reason: str = "") -> dict:
-    data = {f"item_{item}": value for item, value in answers.items()}
+    data = {f"item_{item}": value for item, value in answers.items()} | {"parent_agreed": "on"}
     return data | ({"correction_reason": reason} if reason else {})
 
 
@@ -189,17 +190,19 @@ def test_a_correction_saved_by_someone_else_meanwhile_is_caught_by_the_service(
     assert ScreeningResult.objects.filter(supersedes=old).count() == 1
 
 
-def test_no_correction_without_current_consent(hv_client, old):
+def test_a_correction_after_consent_to_the_conversation_was_withdrawn(hv_client, old):
+    # Withdrawing from the relationship conversation does not stop a questionnaire result being
+    # put right: the parent agreed to the questionnaire itself.
     ConversationFactory._meta.model.objects.filter(contact=old.contact).update(
         consent_status="withdrawn"
     )
-    response = hv_client.get(url("screening_result_correct", old.pk))
-    assert response["Location"] == url("screening_start", old.contact_id)
+    page = html_of(hv_client.get(url("screening_result_correct", old.pk)))
+    assert re.search(r'name="parent_agreed"[^>]*checked', page)
     response = hv_client.post(
         url("screening_result_correct", old.pk), form_data(PHQ9_NONE, "Reason")
     )
-    assert response["Location"] == url("screening_start", old.contact_id)
-    assert ScreeningResult.objects.count() == 1
+    new = ScreeningResult.objects.get(supersedes=old)
+    assert response["Location"] == url("screening_result_detail", new.pk)
 
 
 def test_a_retired_version_is_corrected_with_the_current_one(hv_client, admin_user, old):
@@ -263,6 +266,7 @@ def test_correcting_a_triggering_result_keeps_its_concern_and_raises_one_for_the
 
 def test_a_rater_result_is_corrected_from_what_was_entered(hv_client, hv, contact):
     kips = services.screening_result_record_entry(
+        parent_agreed=True,
         actor=hv,
         contact=contact,
         definition=services.current_definition("kips"),
@@ -280,6 +284,7 @@ def test_a_rater_result_is_corrected_from_what_was_entered(hv_client, hv, contac
     assert "Some strengths" in html
     assert "Why are you correcting this result?" in html
     data = {
+        "parent_agreed": "on",
         "assessed_on_day": "2",
         "assessed_on_month": "3",
         "assessed_on_year": "2026",

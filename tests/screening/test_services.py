@@ -1,11 +1,12 @@
-"""Step 2 services against the real database: consent gate, results, urgent concerns."""
+"""Step 2 services against the real database: what consent gates and what it never gates,
+results, urgent concerns."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import ProgrammingError, transaction
+from django.db import IntegrityError, ProgrammingError, transaction
 
-from conversations.services import ConsentRequired
-from screening import services
+from attachment_app.reminders.models import Reminder
+from screening import reminders, services
 from screening.models import Concern, ConcernCategory, InstrumentDefinition, ScreeningResult
 from tests.factories import ContactFactory, ConversationFactory, FamilyFactory
 
@@ -33,6 +34,7 @@ def phq9(**answers):
 
 def record(actor, contact, code, answers, **kwargs):
     return services.screening_result_record(
+        parent_agreed=True,
         actor=actor,
         contact=contact,
         definition=services.current_definition(code),
@@ -82,15 +84,51 @@ def test_urgent_concern_is_raised_exactly_once_per_result_and_rule(definitions, 
     assert again == Concern.objects.get()
 
 
-def test_no_result_without_consent(definitions, hv, team_a):
+@pytest.mark.parametrize("status", ["declined", "deferred", "withdrawn", ""])
+def test_a_result_is_recorded_whatever_was_decided_about_the_conversation(
+    definitions, hv, team_a, status
+):
+    # Consent to the relationship conversation gates its answers only: a questionnaire is
+    # recorded with the parent's agreement to it (product brief, step 1).
     contact = ContactFactory(family=FamilyFactory(team=team_a), recorded_by=hv)
-    ConversationFactory(contact=contact, consent_status="declined")
-    with pytest.raises(ConsentRequired):
-        record(hv, contact, "phq9", PHQ9_NONE)
+    ConversationFactory(contact=contact, consent_status=status)
+    result = record(hv, contact, "epds", dict.fromkeys([str(n) for n in range(1, 11)], "a"))
+    assert result.parent_agreed is True
+    assert ScreeningResult.objects.get() == result
+
+
+def test_a_result_is_recorded_at_a_contact_with_no_conversation(definitions, hv, team_a):
     bare = ContactFactory(family=FamilyFactory(team=team_a), recorded_by=hv)
-    with pytest.raises(ConsentRequired):
-        record(hv, bare, "phq9", PHQ9_NONE)
+    assert record(hv, bare, "whooley", {"1": "no", "2": "no"}).contact == bare
+
+
+def test_a_result_is_refused_without_the_parents_agreement(definitions, hv, contact):
+    with pytest.raises(ValidationError) as caught:
+        services.screening_result_record(
+            parent_agreed=False,
+            actor=hv,
+            contact=contact,
+            definition=services.current_definition("phq9"),
+            answers=phq9(**{"9": "several_days"}),
+        )
+    assert caught.value.message_dict["parent_agreed"] == [
+        "Confirm that the parent agreed to complete this questionnaire"
+    ]
+    # Nothing stored, and no urgent concern raised from answers that were never agreed to.
     assert not ScreeningResult.objects.exists()
+    assert not Concern.objects.exists()
+
+
+def test_the_database_refuses_a_result_marked_not_agreed(definitions, hv, contact):
+    result = record(hv, contact, "phq9", PHQ9_NONE)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ScreeningResult.objects.create(
+            family_id=result.family_id,
+            contact=contact,
+            definition=result.definition,
+            parent_agreed=False,
+            recorded_by=hv,
+        )
 
 
 def test_other_team_cannot_record(definitions, hv_b, contact):
@@ -153,13 +191,74 @@ def test_other_team_cannot_acknowledge(definitions, hv, team_lead_b, contact):
         )
 
 
-def test_concern_and_observation_need_consent(hv, team_a):
+@pytest.mark.parametrize("status", ["declined", "deferred", "withdrawn", "", None])
+def test_any_concern_is_recorded_after_a_declined_conversation(hv, team_a, status):
+    # A concern is the practitioner's judgement and duty: it never waits for consent.
     contact = ContactFactory(family=FamilyFactory(team=team_a), recorded_by=hv)
+    if status is not None:
+        ConversationFactory(contact=contact, consent_status=status)
+    for category in ConcernCategory.objects.filter(active=True):
+        services.concern_raise(
+            actor=hv, contact=contact, category=category, severity="high", note="Seen at visit"
+        )
+    assert (
+        Concern.objects.filter(contact=contact).count()
+        == ConcernCategory.objects.filter(active=True).count()
+    )
+
+
+def test_an_observation_is_recorded_after_a_declined_conversation(hv, team_a):
+    contact = ContactFactory(family=FamilyFactory(team=team_a), recorded_by=hv)
+    ConversationFactory(contact=contact, consent_status="declined")
+    strength = services.observation_record(actor=hv, contact=contact, kind="strength", text="Warm")
+    assert strength.contact == contact
+
+
+def test_a_safeguarding_concern_is_recorded_from_the_family_with_no_contact(hv, team_lead, team_a):
+    family = FamilyFactory(team=team_a, named_hv=hv)
+    concern = services.concern_raise(
+        actor=hv,
+        family=family,
+        category=ConcernCategory.objects.get(code="safeguarding"),
+        severity="high",
+        note="Neighbour reported shouting; police called",
+        urgent=True,
+    )
+    concern.refresh_from_db()
+    assert (concern.family, concern.contact) == (family, None)
+    assert Concern.objects.awaiting_acknowledgement().get() == concern
+    # The urgent escalation to the team lead is scheduled and sent as for one raised at a contact.
+    reminder = Reminder.objects.get(subject_id=concern.pk)
+    delivery = reminders.check_unacknowledged(reminder)
+    assert list(delivery.recipients) == [team_lead]
+    assert delivery.link == f"/concerns/{concern.pk}/acknowledge/"
+
+
+def test_a_concern_from_the_family_respects_team_scope(hv_b, team_a):
+    family = FamilyFactory(team=team_a)
+    with pytest.raises(PermissionDenied):
+        services.concern_raise(
+            actor=hv_b,
+            family=family,
+            category=ConcernCategory.objects.get(code="safeguarding"),
+            severity="high",
+        )
+    assert not Concern.objects.exists()
+
+
+def test_a_concern_needs_its_family_and_a_contact_of_that_family(hv, team_a, contact):
     category = ConcernCategory.objects.get(code="safeguarding")
-    with pytest.raises(ConsentRequired):
-        services.concern_raise(actor=hv, contact=contact, category=category, severity="high")
-    with pytest.raises(ConsentRequired):
-        services.observation_record(actor=hv, contact=contact, kind="strength", text="Warm")
+    with pytest.raises(ValueError, match="give the family or the contact"):
+        services.concern_raise(actor=hv, category=category, severity="high")
+    with pytest.raises(ValueError, match="not the family's"):
+        services.concern_raise(
+            actor=hv,
+            family=FamilyFactory(team=team_a),
+            contact=contact,
+            category=category,
+            severity="high",
+        )
+    assert not Concern.objects.exists()
 
 
 def test_concern_and_observation_are_recorded(hv, contact):

@@ -19,12 +19,16 @@ URLS = [
     ("screening_result_detail", "result", ()),
     ("screening_result_correct", "result", ()),
     ("concern_create", "contact", ()),
+    ("family_concern_create", "family", ()),
     ("concern_acknowledge", "concern", ()),
     ("concern_close", "open_concern", ()),
     ("observation_create", "contact", ()),
 ]
 
-PHQ9_ITEM_9 = {f"item_{n}": "not_at_all" for n in range(1, 9)} | {"item_9": "nearly_every_day"}
+PHQ9_ITEM_9 = {f"item_{n}": "not_at_all" for n in range(1, 9)} | {
+    "item_9": "nearly_every_day",
+    "parent_agreed": "on",
+}
 
 
 def posts(records) -> dict:
@@ -50,6 +54,12 @@ def posts(records) -> dict:
             "note": "Leaked",
             "urgent": "on",
         },
+        "family_concern_create": {
+            "category": category.pk,
+            "severity": "high",
+            "note": "Leaked",
+            "urgent": "on",
+        },
         "concern_acknowledge": {"action_taken": "Leaked"},
         "concern_close": {"reason": "Leaked"},
         "observation_create": {"kind": "strength", "text": "Leaked", "tags": "leaked"},
@@ -64,7 +74,11 @@ def records(team_a, hv):
     ConversationFactory(contact=contact, consent_status="given")
     answers = dict.fromkeys([str(n) for n in range(1, 9)], "not_at_all") | {"9": "several_days"}
     result = services.screening_result_record(
-        actor=hv, contact=contact, definition=services.current_definition("phq9"), answers=answers
+        parent_agreed=True,
+        actor=hv,
+        contact=contact,
+        definition=services.current_definition("phq9"),
+        answers=answers,
     )
     open_concern = services.concern_raise(
         actor=hv,
@@ -74,6 +88,7 @@ def records(team_a, hv):
         note="Scoped note",
     )
     return {
+        "family": family,
         "contact": contact,
         "result": result,
         "concern": Concern.objects.get(source_result=result),
@@ -150,3 +165,10 @@ def test_own_team_post_does_change_things(client, request, records, actor):
     assert records["concern"].action_taken == "Leaked"
     records["open_concern"].refresh_from_db()
     assert records["open_concern"].close_reason == "Leaked"
+    before = Concern.objects.count()
+    client.post(
+        reverse("family_concern_create", args=[records["family"].pk]),
+        data["family_concern_create"],
+    )
+    assert Concern.objects.filter(contact__isnull=True).count() == 1
+    assert Concern.objects.count() == before + 1
