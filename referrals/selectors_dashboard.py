@@ -36,6 +36,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from attachment_app.accounts.models import Role, User
+from attachment_app.formatting import format_date
 from attachment_app.reminders import workdays
 from conversations.models import Baby, Contact, ContactType, Conversation, Family
 from screening.models import Concern, ScreeningResult
@@ -100,7 +101,7 @@ class Period:
 
     @property
     def label(self) -> str:
-        return f"{_long_date(self.start)} to {_long_date(self.end)}"
+        return f"{format_date(self.start)} to {format_date(self.end)}"
 
 
 # --- Scope ---------------------------------------------------------------------------------------
@@ -965,10 +966,6 @@ def _plural(number: int, noun: str) -> str:
 
 def _days(seconds: float | None) -> str:
     return "None yet" if seconds is None else f"{seconds / 86400:.1f}"
-
-
-def _long_date(value: datetime.date) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 def _shorten(label: str) -> str:

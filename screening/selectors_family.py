@@ -9,6 +9,8 @@ Each starts from ``visible_to(user)``.
 from dataclasses import dataclass, field
 from datetime import date
 
+from attachment_app.formatting import format_date
+
 from . import engine
 from .models import Concern, Observation, ScreeningResult
 
@@ -226,8 +228,8 @@ def result_chart(definition: engine.Definition, results: list[ScreeningResult]) 
     cut_offs = ", ".join(str(threshold.value) for threshold in thresholds)
     description = (
         f"{definition.short_name} totals at {_count(len(scored), 'contact')}, from "
-        f"{_long_date(scored[0].contact.contact_date)} to "
-        f"{_long_date(latest.contact.contact_date)}; the latest is {latest.total} "
+        f"{format_date(scored[0].contact.contact_date)} to "
+        f"{format_date(latest.contact.contact_date)}; the latest is {latest.total} "
         f"({latest.band}). "
         + (f"Lines mark where the bands start, at {cut_offs}. " if thresholds else "")
         + "The table below lists every result."
@@ -245,10 +247,6 @@ def result_chart(definition: engine.Definition, results: list[ScreeningResult]) 
 
 def _short_date(value: date) -> str:
     return f"{value.day} {value:%b %y}"
-
-
-def _long_date(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 def _count(number: int, noun: str) -> str:
