@@ -1,9 +1,12 @@
 """Dates and times as the NHS.UK content style guide writes them (attachment_app.formatting)."""
 
 import datetime
+import re
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.template import Context, Template
 
 from attachment_app.formatting import format_date, format_datetime, format_time
@@ -70,3 +73,34 @@ def test_an_empty_value_renders_nothing_so_default_still_works():
     assert render('{{ at|nhs_date|default:"Never" }}', at=None) == "Never"
     assert render("[{{ at|nhs_datetime }}]", at=None) == "[]"
     assert render("[{{ at|nhs_time }}]", at="") == "[]"
+
+
+def test_no_template_formats_a_date_or_time_its_own_way():
+    """Every template shows moments through nhs_date, nhs_time or nhs_datetime only."""
+    root = Path(settings.BASE_DIR)
+    templates = [
+        path
+        for path in root.rglob("*.html")
+        if not path.is_relative_to(root / "node_modules") and ".venv" not in path.parts
+    ]
+    assert len(templates) > 50
+    own_way = re.compile(r"\|\s*(date|time)\b")
+    offenders = [str(path) for path in templates if own_way.search(path.read_text())]
+    assert offenders == []
+
+
+def test_no_python_text_formats_a_date_its_own_way():
+    """Text built in Python uses attachment_app.formatting, not strftime codes of its own."""
+    root = Path(settings.BASE_DIR)
+    own_way = re.compile(r"%-?d %[bB]|%[bB] %Y|%H:%M|%I:%M")
+    allowed = {
+        root / "attachment_app" / "formatting.py",  # the one place
+        root / "attachment_app" / "csv_export.py",  # spreadsheets get ISO-like stamps
+    }
+    offenders = [
+        str(path)
+        for app in ("attachment_app", "conversations", "screening", "referrals")
+        for path in (root / app).rglob("*.py")
+        if path not in allowed and own_way.search(path.read_text())
+    ]
+    assert offenders == []
