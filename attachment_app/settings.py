@@ -121,6 +121,8 @@ TEMPLATES = [
                 "attachment_app.context_processors.service",
                 "attachment_app.reminders.context_processors.unread_notifications",
             ],
+            # nhs_date, nhs_time and nhs_datetime in every template: one way to show a moment.
+            "builtins": ["attachment_app.template_filters"],
         },
     },
 ]

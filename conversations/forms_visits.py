@@ -7,6 +7,7 @@ Field names are the keyword names of the service that saves them, so a view pass
 from django import forms
 from django.utils.html import format_html
 
+from attachment_app.formatting import format_date
 from attachment_app.nhsuk_forms.fields import DateInputField
 from attachment_app.nhsuk_forms.helpers import form_helper, too_long
 from attachment_app.nhsuk_forms.layout import ButtonGroup, ButtonLink, Field, Fieldset, Submit
@@ -99,8 +100,8 @@ class ContactForm(forms.Form):
 
 def _baby_label(baby) -> str:
     if baby.date_of_birth:
-        return f"{baby.display_name}, born {baby.date_of_birth:%-d %B %Y}"
-    return f"{baby.display_name}, due {baby.expected_date:%-d %B %Y}"
+        return f"{baby.display_name}, born {format_date(baby.date_of_birth)}"
+    return f"{baby.display_name}, due {format_date(baby.expected_date)}"
 
 
 def caregiver_label(caregiver) -> str:

@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 
 from attachment_app.accounts.models import Team
 from attachment_app.accounts.scoping import TeamScopedQuerySet
+from attachment_app.formatting import format_date, format_datetime
 
 # Limits for free text: long enough for what a parent says, short enough to stay a note.
 NAME_LENGTH = 120
@@ -232,7 +233,7 @@ class Contact(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_contact_type_display()} on {self.contact_date:%d %B %Y}"
+        return f"{self.get_contact_type_display()} on {format_date(self.contact_date)}"
 
 
 class ConversationQuerySet(FamilyOwnedQuerySet):
@@ -387,7 +388,7 @@ class ConsentDecision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_decision_display()} at {self.recorded_at}"
+        return f"{self.get_decision_display()} at {format_datetime(self.recorded_at)}"
 
 
 class ConsentParticipant(models.Model):

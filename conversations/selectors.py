@@ -24,6 +24,8 @@ from django.db.models import (
 from django.db.models.functions import Upper
 from django.shortcuts import get_object_or_404
 
+from attachment_app.formatting import format_date
+
 from .models import Baby, Contact, ContactType, Conversation, Family
 from .schedule import ContactWindow
 
@@ -169,7 +171,7 @@ def baby_age(baby: Baby, today: date) -> str:
     """The baby's age in the units a health visitor uses, or when the baby is due."""
     if baby.date_of_birth is None:
         verb = "Due" if baby.expected_date >= today else "Was due"
-        return f"{verb} {baby.expected_date:%-d %B %Y}"
+        return f"{verb} {format_date(baby.expected_date)}"
     days = (today - baby.date_of_birth).days
     age = relativedelta(today, baby.date_of_birth)
     if days < 28:

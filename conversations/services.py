@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from attachment_app.accounts.models import User
 from attachment_app.accounts.scoping import check_may_record
+from attachment_app.formatting import format_date
 
 from . import reminders
 from .models import (
@@ -314,7 +315,7 @@ def contact_record(
         raise ValidationError(
             {
                 "contact_date": "Date of contact must be no earlier than 28 weeks of pregnancy "
-                f"({min(earliest):%d %B %Y})."
+                f"({format_date(min(earliest))})."
             }
         )
     born = baby.date_of_birth if baby is not None else None

@@ -5,6 +5,7 @@ import uuid
 from crispy_forms.layout import HTML
 from django import forms
 
+from attachment_app.formatting import format_date
 from attachment_app.nhsuk_forms.fields import DateInputField
 from attachment_app.nhsuk_forms.helpers import form_helper, too_long
 from attachment_app.nhsuk_forms.layout import ButtonGroup, ButtonLink, Field, Submit
@@ -141,7 +142,7 @@ class ReferralForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["concerns"].queryset = concerns
         self.fields["concerns"].label_from_instance = lambda concern: (
-            f"{concern.category.name}, raised {concern.raised_at:%-d %B %Y}"
+            f"{concern.category.name}, raised {format_date(concern.raised_at)}"
         )
         if not self.is_bound and "form_token" not in self.initial:
             self.initial["form_token"] = uuid.uuid4()

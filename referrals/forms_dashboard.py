@@ -7,6 +7,7 @@ from crispy_forms.layout import Layout
 from dateutil.relativedelta import relativedelta
 from django import forms
 
+from attachment_app.formatting import format_date
 from attachment_app.nhsuk_forms.fields import DateInputField
 from attachment_app.nhsuk_forms.layout import Field, Submit
 
@@ -79,7 +80,9 @@ class DashboardPeriodForm(forms.Form):
             if end > self.today:
                 self.add_error("end", "The end date must be today or in the past")
             if start < EARLIEST:
-                self.add_error("start", f"The start date must be on or after {EARLIEST:%-d %B %Y}")
+                self.add_error(
+                    "start", f"The start date must be on or after {format_date(EARLIEST)}"
+                )
         return data
 
     def period_chosen(self) -> Period:

@@ -18,6 +18,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from attachment_app.accounts.scoping import TeamScopedQuerySet
+from attachment_app.formatting import format_date, format_datetime
 from conversations.models import NOTE_LENGTH, Contact, Family, FamilyOwnedQuerySet
 from screening.models import Concern, ConcernCategory
 
@@ -350,7 +351,7 @@ class Signpost(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Signposted {self.given_on:%d %B %Y}"
+        return f"Signposted {format_date(self.given_on)}"
 
     @property
     def what(self) -> str:
@@ -510,7 +511,7 @@ class ReferralEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.at:%d %B %Y %H:%M}"
+        return f"{self.get_kind_display()} {format_datetime(self.at)}"
 
 
 class FollowUpQuerySet(FamilyOwnedQuerySet):
@@ -563,7 +564,7 @@ class FollowUp(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Follow-up due {self.due_on:%d %B %Y}"
+        return f"Follow-up due {format_date(self.due_on)}"
 
     @property
     def is_open(self) -> bool:

@@ -11,6 +11,7 @@ CSV export writes, and a chart (``BarChart``, coordinates for a server-drawn SVG
 """
 
 import datetime
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -36,6 +37,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from attachment_app.accounts.models import Role, User
+from attachment_app.formatting import format_date
 from attachment_app.reminders import workdays
 from conversations.models import Baby, Contact, ContactType, Conversation, Family
 from screening.models import Concern, ScreeningResult
@@ -100,7 +102,7 @@ class Period:
 
     @property
     def label(self) -> str:
-        return f"{_long_date(self.start)} to {_long_date(self.end)}"
+        return f"{format_date(self.start)} to {format_date(self.end)}"
 
 
 # --- Scope ---------------------------------------------------------------------------------------
@@ -138,8 +140,10 @@ BAR_HEIGHT = 18
 BAR_GAP = 2
 ROW_GAP = 14
 LEGEND_HEIGHT = 28
-#: Row labels longer than this are shortened in the chart; the table has them in full.
+#: Row labels are wrapped at this many characters (14-unit text in the 230 units left of the
+#: bars), never cut short; a row grows to hold its label's lines.
 CHART_LABEL_CHARS = 30
+LABEL_LINE_HEIGHT = 16
 
 
 @dataclass(frozen=True)
@@ -157,7 +161,7 @@ class Bar:
 @dataclass(frozen=True)
 class ChartRow:
     label: str
-    label_y: float
+    lines: list[tuple[str, float]]  # the label's lines with their baselines
     bars: list[Bar]
 
 
@@ -233,10 +237,15 @@ def bar_chart(figure: Figure, period: Period) -> BarChart:
     scale = (CHART_PLOT_RIGHT - CHART_PLOT_LEFT) / largest
     rows, y = [], CHART_TOP
     for row in figure.rows:
+        label = str(row[0])
+        lines = textwrap.wrap(label, CHART_LABEL_CHARS) or [""]
+        bars_height = len(series) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP
+        block = max(bars_height, len(lines) * LABEL_LINE_HEIGHT)
+        bars_top = y + (block - bars_height) / 2
         bars = []
         for position, (_, index) in enumerate(series):
             value = row[index] or 0
-            bar_y = y + position * (BAR_HEIGHT + BAR_GAP)
+            bar_y = bars_top + position * (BAR_HEIGHT + BAR_GAP)
             width = round(value * scale, 1)
             bars.append(
                 Bar(
@@ -250,8 +259,10 @@ def bar_chart(figure: Figure, period: Period) -> BarChart:
                     value_y=bar_y + BAR_HEIGHT - 4,
                 )
             )
-        block = len(series) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP
-        rows.append(ChartRow(label=_shorten(str(row[0])), label_y=y + block / 2 + 5, bars=bars))
+        # 14-unit text reaches 10 above its baseline and 4 below: the lines centred in the row.
+        first = y + block / 2 - (len(lines) - 1) * LABEL_LINE_HEIGHT / 2 + 3
+        placed = [(line, first + number * LABEL_LINE_HEIGHT) for number, line in enumerate(lines)]
+        rows.append(ChartRow(label=label, lines=placed, bars=bars))
         y += block + ROW_GAP
     legend = []
     if len(series) > 1:
@@ -965,13 +976,3 @@ def _plural(number: int, noun: str) -> str:
 
 def _days(seconds: float | None) -> str:
     return "None yet" if seconds is None else f"{seconds / 86400:.1f}"
-
-
-def _long_date(value: datetime.date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
-def _shorten(label: str) -> str:
-    if len(label) <= CHART_LABEL_CHARS:
-        return label
-    return label[: CHART_LABEL_CHARS - 1].rstrip() + "…"

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+from attachment_app.formatting import format_date
 from conversations.models import NOTE_LENGTH, Contact, Family, FamilyOwnedQuerySet
 
 
@@ -113,7 +114,7 @@ class ScreeningResult(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.definition} on {self.recorded_at:%d %B %Y}"
+        return f"{self.definition} on {format_date(self.recorded_at)}"
 
 
 class ConcernQuerySet(FamilyOwnedQuerySet):
@@ -209,7 +210,7 @@ class Concern(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.category} concern raised {self.raised_at:%d %B %Y}"
+        return f"{self.category} concern raised {format_date(self.raised_at)}"
 
 
 @pghistory.track()
@@ -241,7 +242,7 @@ class Observation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} recorded {self.recorded_at:%d %B %Y}"
+        return f"{self.get_kind_display()} recorded {format_date(self.recorded_at)}"
 
 
 @pghistory.track()

@@ -102,9 +102,57 @@ def axe_violations(page) -> list[dict]:
     ]
 
 
+#: Every page must fit these widths (CSS pixels: a small phone, a common phone, a tablet) with
+#: nothing cut off and no sideways scrolling (WCAG 2.2 1.4.10 Reflow asks for 320).
+FIT_WIDTHS = (320, 390, 768)
+
+#: The document's width against the window's, and when it is wider, the innermost elements
+#: whose right edge passes the window's (at most ten), to say what to fix.
+_WIDTH_SCRIPT = """() => {
+  const width = window.innerWidth;
+  const scrollWidth = document.documentElement.scrollWidth;
+  const outside = [];
+  if (scrollWidth > width) {
+    const sticksOut = element => element.getBoundingClientRect().right > width + 0.5;
+    for (const element of document.body.querySelectorAll("*")) {
+      if (!sticksOut(element) || [...element.children].some(sticksOut)) continue;
+      const rect = element.getBoundingClientRect();
+      if (rect.width <= 1 && rect.height <= 1) continue;  // visually hidden text
+      const classes = [...element.classList].map(name => "." + name).join("");
+      const text = (element.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 60);
+      outside.push(`${element.tagName.toLowerCase()}${element.id ? "#" + element.id : ""}`
+        + `${classes} right edge at ${Math.round(rect.right)}px: "${text}"`);
+      if (outside.length === 10) break;
+    }
+  }
+  return {scrollWidth, width, outside};
+}"""
+
+
+def assert_fits_narrow_screens(page) -> None:
+    """At each of ``FIT_WIDTHS`` the document is no wider than the window, then the window
+    goes back to its size. A resize lays the page out again with no reload, so it is quick."""
+    original = page.viewport_size
+    failures = []
+    try:
+        for width in FIT_WIDTHS:
+            page.set_viewport_size({"width": width, "height": original["height"]})
+            measured = page.evaluate(_WIDTH_SCRIPT)
+            if measured["scrollWidth"] > measured["width"]:
+                failures.append(
+                    f"At {width}px the page is {measured['scrollWidth']}px wide; sticking out:\n  "
+                    + "\n  ".join(measured["outside"] or ["(nothing found)"])
+                )
+    finally:
+        page.set_viewport_size(original)
+    assert not failures, f"{page.url}\n" + "\n".join(failures)
+
+
 def assert_accessible(page) -> None:
+    """axe finds nothing (WCAG 2.2 AA and best practice) and the page fits narrow screens."""
     violations = axe_violations(page)
     assert violations == [], json.dumps(violations, indent=2)
+    assert_fits_narrow_screens(page)
 
 
 # --- Signing in and out --------------------------------------------------------------------------

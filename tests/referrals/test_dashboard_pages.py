@@ -1,13 +1,17 @@
 """The dashboard page and its CSV exports: who may see them, what they hold, what is logged."""
 
 import csv
+import datetime
 import io
+import itertools
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from attachment_app.audit.models import AccessLog
+from referrals.selectors_dashboard import CHART_LABEL_RIGHT, Figure, Period
 
 from . import test_dashboard_data as data
 
@@ -109,6 +113,52 @@ def test_every_chart_has_a_title_a_description_and_a_table(client, world, team_l
     assert page.count("The table after the chart gives every figure.") == charts
     # No style attribute anywhere: the CSP would block it.
     assert " style=" not in page
+
+
+def test_the_contents_list_links_to_every_section_and_figure(client, world, team_lead):
+    page = signed_in(client, team_lead).get(DASHBOARD).content.decode()
+    contents = re.search(r'<nav class="nhsuk-contents-list".*?</nav>', page, re.S).group(0)
+    targets = re.findall(r'class="nhsuk-contents-list__link" href="#([\w-]+)"', contents)
+    assert targets[:2] == ["attention", "figures"]
+    assert targets[-1] == "referral-list"
+    assert targets[2:-1] == [f"figure-{slug}" for slug in FIGURE_SLUGS]
+    for target in targets:
+        assert page.count(f'id="{target}"') == 1, target
+
+
+def test_chart_labels_are_wrapped_whole_never_cut_short():
+    period = Period(datetime.date(2026, 4, 1), datetime.date(2026, 4, 30))
+    long_name = "Parent-infant relationship service for families in the north of the city"
+    figure = Figure(
+        slug="services",
+        title="Referrals by service",
+        columns=["Service", "Referrals"],
+        rows=[[long_name, 3], ["Short", 1], ["Baby Buddy", 0]],
+        chart_columns=[1],
+    ).draw(period)
+    rows = figure.chart.rows
+    assert [" ".join(line for line, _ in row.lines) for row in rows] == [
+        long_name,
+        "Short",
+        "Baby Buddy",
+    ]
+    assert len(rows[0].lines) == 3
+    baselines = [y for row in rows for _, y in row.lines]
+    # Every line has a baseline of its own, one under the other, and fits left of the bars.
+    assert baselines == sorted(baselines)
+    assert all(later - earlier >= 16 for earlier, later in itertools.pairwise(baselines))
+    assert all(len(line) * 7.5 <= CHART_LABEL_RIGHT for row in rows for line, _ in row.lines)
+    # Each row's bar sits beside its label, and rows do not overlap.
+    for row, following in itertools.pairwise(rows):
+        assert row.bars[0].y + row.bars[0].height < following.bars[0].y
+        assert row.lines[-1][1] < following.lines[0][1]
+    assert figure.chart.height > rows[-1].lines[-1][1]
+
+
+def test_the_page_never_shortens_a_chart_label(client, world, team_lead):
+    page = signed_in(client, team_lead).get(DASHBOARD).content.decode()
+    for svg in re.findall(r"<svg.*?</svg>", page, re.S):
+        assert "\u2026" not in svg
 
 
 def test_hv_sees_only_their_caseload(client, world, hv):

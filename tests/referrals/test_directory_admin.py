@@ -175,7 +175,7 @@ def test_list_shows_what_each_service_is(admin_client):
         "Weak or no evidence",
         "3 to 18 months",
         "LS6",
-        "14 Feb 2026",
+        "14 February 2026",
     ]:
         assert text in page, text
 

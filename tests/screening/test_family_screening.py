@@ -1,5 +1,7 @@
 """Step 2 on the family page (results and chart, concerns, strengths) and on the home page."""
 
+import copy
+import itertools
 import re
 from datetime import timedelta
 
@@ -184,6 +186,71 @@ def test_chart_geometry_follows_the_range_of_totals(family, definitions):
     single = result_chart(epds, rows[:1])
     assert single.points[0].x == (single.left + single.right) / 2
     assert result_chart(epds, []) is None
+
+
+ITEM_INSTRUMENTS = ["epds", "phq9", "gad7", "gad2", "phq2", "whooley"]
+#: 14-unit text: its capitals rise about 10 units above the baseline, descenders 4 below.
+ASCENT, DESCENT = 10, 4
+
+
+def assert_names_inside_their_bands(chart, definition):
+    bands = chart.bands
+    assert [band.label for band in bands] == [band.label for band in definition.bands]
+    # The strips tile the plot from its bottom to its top, lowest band first.
+    assert bands[0].bottom == chart.bottom
+    assert bands[-1].top == chart.top
+    for lower, upper in itertools.pairwise(bands):
+        assert upper.bottom == lower.top
+    for band in bands:
+        assert " ".join(band.lines) == band.label  # the whole name, never cut short
+        for line, y in band.line_ys:
+            assert band.top <= y - ASCENT, (band.label, line)
+            assert y + DESCENT <= band.bottom, (band.label, line)
+            assert chart.band_x + len(line) * 7.5 <= chart.width, line
+
+
+@pytest.mark.parametrize("code", ITEM_INSTRUMENTS)
+def test_band_names_sit_inside_their_bands(family, definitions, code):
+    loaded = engine.load_definition(definition(code).definition)
+    rows = [result(family, code, loaded.min_total, days_ago=2), result(family, code, 1)]
+    assert_names_inside_their_bands(result_chart(loaded, rows), loaded)
+
+
+def test_long_band_names_wrap_and_thin_bands_make_the_chart_taller(family, definitions):
+    data = copy.deepcopy(definition("epds").definition)
+    data["bands"][1]["label"] = "Possible depression: talk it through with the family today"
+    data["bands"][2]["label"] = "Probable depression"
+    loaded = engine.load_definition(data)
+    chart = result_chart(loaded, [result(family, "epds", 11)])
+    assert_names_inside_their_bands(chart, loaded)
+    assert len(chart.bands[1].lines) == 3
+    # Three lines in a band of 3 totals out of 30 need a taller plot than usual.
+    assert chart.bottom > CHART_BOTTOM
+    assert chart.height == chart.bottom + 32
+    assert chart.points[0].y < chart.bands[1].bottom
+
+
+def test_the_chart_svg_names_every_band_inside_its_strip(hv_client, family, definitions):
+    for days_ago, total in [(60, 22), (30, 12), (1, 3)]:
+        result(family, "phq9", total, days_ago=days_ago, positive=total >= 10)
+    html = family_page(hv_client, family).content.decode()
+    svg = re.search(r"<svg[^>]*>(?:(?!</svg>).)*chart-phq9.*?</svg>", html, re.S).group(0)
+    strips = re.findall(
+        r'<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"[^>]*/>\s*'
+        r"<text[^>]*>(.*?)</text>",
+        svg,
+        re.S,
+    )
+    names = []
+    for top, height, text in strips:
+        lines = re.findall(r'<tspan x="[\d.]+" y="([\d.]+)">(.*?)</tspan>', text)
+        for y, _ in lines:
+            assert float(top) <= float(y) - ASCENT
+            assert float(y) + DESCENT <= float(top) + float(height)
+        names.append(" ".join(line for _, line in lines))
+    assert names == ["Minimal", "Mild", "Moderate", "Moderately severe", "Severe"]
+    desc = re.search(r"<desc[^>]*>(.*?)</desc>", svg, re.S).group(1)
+    assert "Moderately severe (15 to 19)" in desc
 
 
 def test_family_with_no_step_2_records_says_so(hv_client, family):

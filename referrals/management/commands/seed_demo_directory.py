@@ -143,7 +143,7 @@ SERVICES = [
         "minimum_age_months": 0,
         "maximum_age_months": 12,
         "referral_subjects": ["dyad"],
-        "schedule_description": "Drop-ins Tuesday and Thursday, 10am to 12 noon",
+        "schedule_description": "Drop-ins Tuesday and Thursday, 10am to midday",
         "terms": ["infant-feeding"],
         "authorities": ["riverside", "hillcrest"],
         "assured": RECENT,
