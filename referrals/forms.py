@@ -12,6 +12,7 @@ from conversations.models import NOTE_LENGTH, Caregiver
 from screening.models import Concern
 
 from .models import Referral, TaxonomyTerm
+from .services import sharing_problems
 
 
 def _note(label: str, *, required: bool, hint: str = "", rows: int = 4) -> forms.CharField:
@@ -227,6 +228,19 @@ class ReferralForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        basis = data.get("sharing_basis", "")
+        problems = sharing_problems(
+            sharing_basis=basis,
+            safeguarding_justification=data.get("safeguarding_justification", "").strip(),
+            consent_method=data.get("consent_method", ""),
+            consent_given_on=data.get("consent_given_on"),
+            consent_given_by_missing="consent_given_by" in self.fields
+            and not data.get("consent_given_by"),
+        )
+        for name, message in problems.items():
+            # A date the field itself refused already says what is wrong with it.
+            if name not in self.errors:
+                self.add_error(name, message.rstrip("."))
         if self.eligibility_problems:
             if not data.get("refer_anyway"):
                 self.add_error(

@@ -319,41 +319,64 @@ def _clean_referral_fields(fields: dict) -> dict:
     }
 
 
+def sharing_problems(
+    *,
+    sharing_basis: str,
+    safeguarding_justification: str = "",
+    consent_method: str = "",
+    consent_given_on: datetime.date | None = None,
+    consent_given_by_missing: bool = False,
+) -> dict[str, str]:
+    """What the basis for sharing still needs, by field: consent says who gave it, how and
+    when (a date not in the future); sharing without consent says why it is justified.
+
+    ``_check_sharing`` refuses a referral with any of these; the form asks too, so that the
+    health visitor sees them alongside every other mistake at once.
+    """
+    problems = {}
+    if sharing_basis == Referral.SharingBasis.SAFEGUARDING and not safeguarding_justification:
+        problems["safeguarding_justification"] = "Say why sharing without consent is justified."
+    if sharing_basis != Referral.SharingBasis.CONSENT:
+        return problems
+    if consent_given_by_missing:
+        problems["consent_given_by"] = "Select who gave consent to share."
+    if not consent_method:
+        problems["consent_method"] = "Select how consent to share was given."
+    if consent_given_on is None:
+        problems["consent_given_on"] = "Enter the date consent to share was given."
+    else:
+        try:
+            check_recorded_date("consent_given_on", "The date consent was given", consent_given_on)
+        except ValidationError as error:
+            problems["consent_given_on"] = " ".join(error.message_dict["consent_given_on"])
+    return problems
+
+
 def _check_sharing(referral: Referral) -> None:
-    """The basis for sharing is complete: consent says who gave it, how and when; sharing
-    without consent says why it is justified. What belongs to the other basis is dropped."""
+    """The basis for sharing is complete (see ``sharing_problems``) and names one of the
+    family's own parents; what belongs to the other basis is dropped."""
     if referral.sharing_basis != Referral.SharingBasis.SAFEGUARDING:
         referral.safeguarding_justification = ""
     if referral.sharing_basis != Referral.SharingBasis.CONSENT:
         for name, blank in _CONSENT_BLANKS.items():
             setattr(referral, name, blank)
-    if (
-        referral.sharing_basis == Referral.SharingBasis.SAFEGUARDING
-        and not referral.safeguarding_justification
-    ):
-        raise ValidationError(
-            {"safeguarding_justification": "Say why sharing without consent is justified."}
-        )
-    if referral.sharing_basis != Referral.SharingBasis.CONSENT:
-        return
-    problems = {}
+    consent = referral.sharing_basis == Referral.SharingBasis.CONSENT
     caregivers = Caregiver.objects.filter(family_id=referral.family_id)
-    if referral.consent_given_by_id is not None:
-        if not caregivers.filter(pk=referral.consent_given_by_id).exists():
-            problems["consent_given_by"] = "Choose a parent or carer of this family."
-    elif caregivers.exists():
-        problems["consent_given_by"] = "Select who gave consent to share."
-    if not referral.consent_method:
-        problems["consent_method"] = "Select how consent to share was given."
-    if referral.consent_given_on is None:
-        problems["consent_given_on"] = "Enter the date consent to share was given."
-    else:
-        try:
-            check_recorded_date(
-                "consent_given_on", "The date consent was given", referral.consent_given_on
-            )
-        except ValidationError as error:
-            problems.update(error.message_dict)
+    problems = sharing_problems(
+        sharing_basis=referral.sharing_basis,
+        safeguarding_justification=referral.safeguarding_justification,
+        consent_method=referral.consent_method,
+        consent_given_on=referral.consent_given_on,
+        consent_given_by_missing=consent
+        and referral.consent_given_by_id is None
+        and caregivers.exists(),
+    )
+    if (
+        consent
+        and referral.consent_given_by_id is not None
+        and not caregivers.filter(pk=referral.consent_given_by_id).exists()
+    ):
+        problems["consent_given_by"] = "Choose a parent or carer of this family."
     if problems:
         raise ValidationError(problems)
 
