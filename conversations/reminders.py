@@ -4,6 +4,7 @@ import datetime
 
 from django.urls import reverse
 
+from attachment_app.formatting import format_date
 from attachment_app.reminders import recipients, rules
 from attachment_app.reminders.services import reminder_cancel, reminder_schedule
 
@@ -51,5 +52,23 @@ def check_unfinished(reminder) -> rules.Delivery | None:
     )
 
 
+def describe_unfinished(reminder, conversation: Conversation) -> str:
+    """In the app (never in the email): the family and the contact."""
+    return (
+        f"Conversation with the {conversation.family.name} family at the contact on "
+        f"{format_date(conversation.contact.contact_date)} is not finished"
+    )
+
+
+def read_conversations(user, ids) -> dict[int, Conversation]:
+    """The conversations among ``ids`` the user may see now, for notification texts (one
+    query)."""
+    found = (
+        Conversation.objects.visible_to(user).filter(pk__in=ids).select_related("family", "contact")
+    )
+    return {conversation.pk: conversation for conversation in found}
+
+
 def register() -> None:
-    rules.register(UNFINISHED, check_unfinished)
+    rules.register(UNFINISHED, check_unfinished, describe=describe_unfinished)
+    rules.register_subject_reader(Conversation._meta.label_lower, read_conversations)

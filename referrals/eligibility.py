@@ -91,12 +91,12 @@ def eligibility_problems(service: Service, facts: FamilyCircumstances) -> list[s
             f"this family's {'baby is' if len(ages) == 1 else 'babies are'} {ages_text}."
         )
     district = facts.postcode_district
-    if not any(_area_serves(area, district) for area in service.service_areas.all()):
+    if not any(area_serves(area, district) for area in service.service_areas.all()):
         problems.append(f"It does not list the postcode district {district} among its areas.")
     return problems
 
 
-def _area_serves(area: ServiceArea, district: str) -> bool:
+def area_serves(area: ServiceArea, district: str) -> bool:
     if area.extent_type == ServiceArea.ExtentType.NATIONAL:
         return True
     if area.extent_type == ServiceArea.ExtentType.POSTCODE_DISTRICT:

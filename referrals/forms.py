@@ -9,10 +9,11 @@ from attachment_app.formatting import format_date
 from attachment_app.nhsuk_forms.fields import DateInputField
 from attachment_app.nhsuk_forms.helpers import form_helper, too_long
 from attachment_app.nhsuk_forms.layout import ButtonGroup, ButtonLink, Field, Submit
-from conversations.models import NOTE_LENGTH
+from conversations.models import NOTE_LENGTH, Caregiver
 from screening.models import Concern
 
 from .models import Referral, TaxonomyTerm
+from .services import sharing_problems
 
 
 def _note(label: str, *, required: bool, hint: str = "", rows: int = 4) -> forms.CharField:
@@ -93,7 +94,9 @@ class SignpostForm(forms.Form):
 
 
 class ReferralForm(forms.Form):
-    """What a referral says: why, about which concerns, how urgent, and what may be shared."""
+    """What a referral says: why, about which concerns, how urgent, and on what basis it may be
+    shared. The questions that belong to one answer (the safeguarding justification, consent's
+    who, how and when, the reason to refer outside eligibility) are revealed by that answer."""
 
     form_token = FormTokenField()
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -122,27 +125,68 @@ class ReferralForm(forms.Form):
         required=False,
         help_text="You can save a draft before you have asked the parent.",
     )
+    consent_given_by = forms.ModelChoiceField(
+        label="Who gave consent",
+        queryset=Caregiver.objects.none(),
+        widget=forms.RadioSelect,
+        required=False,
+        empty_label=None,
+    )
+    consent_method = forms.ChoiceField(
+        label="How consent was given",
+        choices=Referral.ConsentMethod.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    consent_given_on = DateInputField(label="When consent was given", required=False)
     safeguarding_justification = _note(
         "Why sharing without consent is justified",
         required=False,
-        hint="Only if sharing without the parent's consent, to protect a child or adult.",
+        hint="To protect a child or adult from harm: say what the risk is and why asking the "
+        "parent, or waiting for consent, would add to it.",
     )
     information_shared = _note(
         "What information will be shared",
         required=False,
         hint="For example, contact details, the baby's age, the EPDS result and your concerns.",
     )
+    refer_anyway = forms.BooleanField(
+        label="Refer anyway, although the service may not take this family",
+        required=False,
+    )
     eligibility_override_reason = _note(
         "Why refer although the service's eligibility does not fit",
         required=False,
-        hint="Only if the service says it is not for this family's age or area.",
+        hint="For example, you have agreed it with the service.",
     )
 
-    def __init__(self, *args, family, concerns, cancel_url: str, submit: str, **kwargs):
+    # Needed only with the answer that reveals them: their labels do not say "(optional)".
+    consent_given_by.conditionally_required = True
+    consent_method.conditionally_required = True
+    consent_given_on.conditionally_required = True
+    safeguarding_justification.conditionally_required = True
+    eligibility_override_reason.conditionally_required = True
+
+    def __init__(
+        self,
+        *args,
+        family,
+        concerns,
+        caregivers,
+        cancel_url: str,
+        submit: str,
+        eligibility_problems=(),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        self.eligibility_problems = list(eligibility_problems)
         self.fields["concerns"].queryset = concerns
         self.fields["concerns"].label_from_instance = lambda concern: (
             f"{concern.category.name}, raised {format_date(concern.raised_at)}"
+        )
+        self.fields["consent_given_by"].queryset = caregivers
+        self.fields["consent_given_by"].label_from_instance = lambda caregiver: (
+            f"{caregiver.name} ({caregiver.get_relationship_display().lower()})"
         )
         if not self.is_bound and "form_token" not in self.initial:
             self.initial["form_token"] = uuid.uuid4()
@@ -154,28 +198,82 @@ class ReferralForm(forms.Form):
             layout.append(
                 HTML(
                     '<p class="nhsuk-body">The family has no open concern to link. You can flag '
-                    "one from a contact's step 2 page.</p>"
+                    "one from the family's page or a contact.</p>"
                 )
             )
+        consent_questions = [Field("consent_method", inline=True), Field("consent_given_on")]
+        if caregivers:
+            consent_questions.insert(0, Field("consent_given_by"))
+        else:
+            del self.fields["consent_given_by"]
         layout += [
             Field("urgency", label_size="s", inline=True),
-            Field("sharing_basis", label_size="s"),
-            Field("safeguarding_justification"),
+            Field(
+                "sharing_basis",
+                label_size="s",
+                conditional={
+                    Referral.SharingBasis.CONSENT: consent_questions,
+                    Referral.SharingBasis.SAFEGUARDING: ["safeguarding_justification"],
+                },
+            ),
             Field("information_shared"),
-            Field("eligibility_override_reason"),
-            ButtonGroup(Submit(submit), ButtonLink("Cancel", cancel_url)),
         ]
+        if self.eligibility_problems:
+            layout.append(
+                Field("refer_anyway", conditional={True: ["eligibility_override_reason"]})
+            )
+        else:
+            del self.fields["refer_anyway"], self.fields["eligibility_override_reason"]
+        layout.append(ButtonGroup(Submit(submit), ButtonLink("Cancel", cancel_url)))
         self.helper = form_helper(*layout)
 
+    def clean(self):
+        data = super().clean()
+        basis = data.get("sharing_basis", "")
+        problems = sharing_problems(
+            sharing_basis=basis,
+            safeguarding_justification=data.get("safeguarding_justification", "").strip(),
+            consent_method=data.get("consent_method", ""),
+            consent_given_on=data.get("consent_given_on"),
+            consent_given_by_missing="consent_given_by" in self.fields
+            and not data.get("consent_given_by"),
+        )
+        for name, message in problems.items():
+            # A date the field itself refused already says what is wrong with it.
+            if name not in self.errors:
+                self.add_error(name, message.rstrip("."))
+        if self.eligibility_problems:
+            if not data.get("refer_anyway"):
+                self.add_error(
+                    "refer_anyway",
+                    "Select that you are referring anyway and say why, or choose another service",
+                )
+            elif not data.get("eligibility_override_reason", "").strip():
+                self.add_error(
+                    "eligibility_override_reason",
+                    "Enter why you are referring although the eligibility does not fit",
+                )
+        return data
+
     def referral_fields(self) -> dict:
+        """What the service is given; answers revealed by an option not chosen are dropped."""
         data = self.cleaned_data
+        basis = data.get("sharing_basis", "")
+        consent = basis == Referral.SharingBasis.CONSENT
         return {
             "reason": data["reason"],
             "urgency": data["urgency"],
-            "sharing_basis": data.get("sharing_basis", ""),
-            "safeguarding_justification": data.get("safeguarding_justification", ""),
+            "sharing_basis": basis,
+            "safeguarding_justification": data.get("safeguarding_justification", "")
+            if basis == Referral.SharingBasis.SAFEGUARDING
+            else "",
+            "consent_given_by": data.get("consent_given_by") if consent else None,
+            "consent_method": data.get("consent_method", "") if consent else "",
+            "consent_given_on": data.get("consent_given_on") if consent else None,
             "information_shared": data.get("information_shared", ""),
-            "eligibility_override_reason": data.get("eligibility_override_reason", ""),
+            "eligibility_override_reason": data.get("eligibility_override_reason", "")
+            if data.get("refer_anyway")
+            else "",
         }
 
 

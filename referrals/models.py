@@ -19,7 +19,7 @@ from django.db import models
 
 from attachment_app.accounts.scoping import TeamScopedQuerySet
 from attachment_app.formatting import format_date, format_datetime
-from conversations.models import NOTE_LENGTH, Contact, Family, FamilyOwnedQuerySet
+from conversations.models import NOTE_LENGTH, Caregiver, Contact, Family, FamilyOwnedQuerySet
 from screening.models import Concern, ConcernCategory
 
 from .workflow import OPEN_STATUSES, Status
@@ -37,6 +37,23 @@ class EvidenceLevel(models.TextChoices):
 
 #: Sort order: the best-evidenced interventions first.
 EVIDENCE_RANK = {EvidenceLevel.STRONG: 0, EvidenceLevel.INTERMEDIATE: 1, EvidenceLevel.WEAK: 2}
+
+#: Where the ratings come from, in words for the health visitor (an intervention's own
+#: ``evidence_source`` is shown when an admin has set one).
+EVIDENCE_SOURCE = (
+    "Wright et al. 2023, Interventions for children with attachment difficulties: a survey and "
+    "systematic review, NIHR Health Technology Assessment 27(2)"
+)
+
+#: What each level means, in our own words, for the details under an evidence tag.
+EVIDENCE_MEANING = {
+    EvidenceLevel.STRONG: "Good-quality research, including randomised controlled trials, "
+    "consistently shows that it helps.",
+    EvidenceLevel.INTERMEDIATE: "Some good-quality research shows that it helps, but there is "
+    "less of it or the results are mixed.",
+    EvidenceLevel.WEAK: "There is little or no good-quality research showing that it helps. "
+    "That does not mean it does not work: it has not been shown to.",
+}
 
 
 class Intervention(models.Model):
@@ -63,6 +80,14 @@ class Intervention(models.Model):
     @property
     def evidence_rank(self) -> int:
         return EVIDENCE_RANK[self.evidence_level]
+
+    @property
+    def evidence_meaning(self) -> str:
+        return EVIDENCE_MEANING.get(self.evidence_level, "")
+
+    @property
+    def evidence_citation(self) -> str:
+        return self.evidence_source or EVIDENCE_SOURCE
 
 
 class TaxonomyTerm(models.Model):
@@ -394,6 +419,11 @@ class Referral(models.Model):
         CONSENT = "consent", "The parent consents to sharing"
         SAFEGUARDING = "safeguarding", "Safeguarding: sharing without consent"
 
+    class ConsentMethod(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        PHONE = "phone", "By phone"
+        IN_WRITING = "in_writing", "In writing"
+
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="referrals")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="referrals")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -402,6 +432,19 @@ class Referral(models.Model):
     concerns = models.ManyToManyField(Concern, blank=True, related_name="referrals")
     sharing_basis = models.CharField(max_length=20, choices=SharingBasis.choices, blank=True)
     safeguarding_justification = models.TextField(max_length=NOTE_LENGTH, blank=True)
+    # How the parent's consent to share was obtained: who gave it, how and when.
+    consent_given_by = models.ForeignKey(
+        Caregiver,
+        verbose_name="Who gave consent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    consent_method = models.CharField(
+        "How consent was given", max_length=20, choices=ConsentMethod.choices, blank=True
+    )
+    consent_given_on = models.DateField("When consent was given", null=True, blank=True)
     information_shared = models.TextField(max_length=NOTE_LENGTH, blank=True)
     eligibility_override_reason = models.TextField(max_length=NOTE_LENGTH, blank=True)
     needs_retrospective_review = models.BooleanField(default=False)
@@ -451,6 +494,10 @@ class Referral(models.Model):
                 condition=models.Q(sharing_basis__in=["", "consent", "safeguarding"]),
                 name="referral_sharing_basis_known",
             ),
+            models.CheckConstraint(
+                condition=models.Q(consent_method__in=["", "in_person", "phone", "in_writing"]),
+                name="referral_consent_method_known",
+            ),
             # Sharing without consent is lawful only with a recorded justification.
             models.CheckConstraint(
                 condition=~models.Q(sharing_basis="safeguarding")
@@ -498,6 +545,9 @@ class ReferralEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
     note = models.TextField(max_length=NOTE_LENGTH, blank=True)
+    #: The concerns linked after a creation or an edit (the link is not in the pghistory
+    #: snapshots), so what changed after a return can be shown. None on other events.
+    concern_ids = ArrayField(models.BigIntegerField(), null=True, blank=True)
 
     objects = ReferralEventQuerySet.as_manager()
 

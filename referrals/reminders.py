@@ -4,6 +4,11 @@
 - A sent referral not acknowledged within the service's response time (working days) → the HV;
   still not after twice that → the HV and the team leads.
 - A follow-up due tomorrow → the HV; overdue → the HV and the team leads.
+- A referral returned by a team lead → at once, the HV who submitted it.
+
+Titles (which go into emails too) name no family; in the app, ``describe_*`` name the family,
+the service and the follow-up, read at display time through ``visible_to`` (see
+``attachment_app.reminders.rules``).
 
 Each reminder's ``key`` is the moment its occurrence began (the submission, the sending, the due
 date), so a referral submitted again gets a new reminder and the old one is never sent.
@@ -14,6 +19,7 @@ import datetime
 from django.conf import settings
 from django.urls import reverse
 
+from attachment_app.formatting import format_date
 from attachment_app.reminders import recipients, rules, workdays
 from attachment_app.reminders.services import reminder_cancel, reminder_schedule
 
@@ -22,6 +28,7 @@ from .workflow import Status
 
 REVIEW = "referral.review"
 RESPONSE = "referral.response"
+RETURNED = "referral.returned"
 FOLLOW_UP_TOMORROW = "follow_up.due_tomorrow"
 FOLLOW_UP_OVERDUE = "follow_up.overdue"
 
@@ -38,7 +45,15 @@ def referral_changed(referral: Referral) -> None:
     """Called by every change of a referral's status: drop what no longer applies, add what now
     does."""
     reminder_cancel(subject=referral)
-    if referral.status == Status.SUBMITTED:
+    if referral.status == Status.RETURNED:
+        # Due now: the next sweep (every couple of minutes) tells the HV.
+        reminder_schedule(
+            rule=RETURNED,
+            subject=referral,
+            key=referral.status_changed_at.isoformat(),
+            due_at=referral.status_changed_at,
+        )
+    elif referral.status == Status.SUBMITTED:
         reminder_schedule(
             rule=REVIEW,
             subject=referral,
@@ -106,6 +121,98 @@ def check_response(reminder) -> rules.Delivery | None:
     )
 
 
+def check_returned(reminder) -> rules.Delivery | None:
+    referral = _referral(reminder)
+    if (
+        referral is None
+        or referral.status != Status.RETURNED
+        or referral.status_changed_at.isoformat() != reminder.key
+    ):
+        return None
+    family = referral.family
+    submitter = (
+        referral.events.filter(kind="transition", to_status=Status.SUBMITTED)
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    to = recipients.health_visitor(
+        family.team_id,
+        submitter.actor if submitter is not None else None,
+        referral.created_by,
+        family.named_hv,
+    )
+    if not to:
+        return None
+    return rules.Delivery(
+        recipients=to,
+        title="A referral you submitted was returned to you with a comment",
+        link=reverse("referral_detail", args=[referral.pk]),
+    )
+
+
+def _family(subject) -> str:
+    return f"the {subject.family.name} family"
+
+
+def describe_review(reminder, referral: Referral) -> str:
+    return (
+        f"Referral for {_family(referral)} to {referral.service.name} has waited "
+        f"{REVIEW_WITHIN_WORKING_DAYS} working days for your review"
+    )
+
+
+def describe_response(reminder, referral: Referral) -> str:
+    if reminder.stage >= 2:
+        return (
+            f"Referral for {_family(referral)} to {referral.service.name} is still "
+            "unacknowledged after twice the service's expected time"
+        )
+    return (
+        f"{referral.service.name} has not acknowledged the referral for {_family(referral)} "
+        "in its expected time"
+    )
+
+
+def describe_returned(reminder, referral: Referral) -> str:
+    return (
+        f"Referral for {_family(referral)} to {referral.service.name} was returned to you: "
+        "see what needs changing"
+    )
+
+
+#: Enough of a follow-up's purpose to recognise it in a list.
+PURPOSE_SHOWN = 80
+
+
+def _purpose(follow_up: FollowUp) -> str:
+    purpose = follow_up.purpose
+    return purpose if len(purpose) <= PURPOSE_SHOWN else purpose[: PURPOSE_SHOWN - 1] + "\u2026"
+
+
+def describe_follow_up_tomorrow(reminder, follow_up: FollowUp) -> str:
+    return f"Follow-up with {_family(follow_up)} is due tomorrow: {_purpose(follow_up)}"
+
+
+def describe_follow_up_overdue(reminder, follow_up: FollowUp) -> str:
+    return (
+        f"Follow-up with {_family(follow_up)} is overdue (due {format_date(follow_up.due_on)}): "
+        f"{_purpose(follow_up)}"
+    )
+
+
+def read_referrals(user, ids) -> dict[int, Referral]:
+    """The referrals among ``ids`` the user may see now, for notification texts (one query)."""
+    found = Referral.objects.visible_to(user).filter(pk__in=ids).select_related("family", "service")
+    return {referral.pk: referral for referral in found}
+
+
+def read_follow_ups(user, ids) -> dict[int, FollowUp]:
+    """The follow-ups among ``ids`` the user may see now (one query)."""
+    found = FollowUp.objects.visible_to(user).filter(pk__in=ids).select_related("family")
+    return {follow_up.pk: follow_up for follow_up in found}
+
+
 def follow_up_planned(follow_up: FollowUp, today: datetime.date) -> None:
     """Called when a follow-up is planned."""
     key = follow_up.due_on.isoformat()
@@ -162,7 +269,12 @@ def check_follow_up_overdue(reminder):
 
 
 def register() -> None:
-    rules.register(REVIEW, check_review)
-    rules.register(RESPONSE, check_response)
-    rules.register(FOLLOW_UP_TOMORROW, check_follow_up_tomorrow)
-    rules.register(FOLLOW_UP_OVERDUE, check_follow_up_overdue)
+    rules.register(REVIEW, check_review, describe=describe_review)
+    rules.register(RESPONSE, check_response, describe=describe_response)
+    rules.register(RETURNED, check_returned, describe=describe_returned)
+    rules.register(
+        FOLLOW_UP_TOMORROW, check_follow_up_tomorrow, describe=describe_follow_up_tomorrow
+    )
+    rules.register(FOLLOW_UP_OVERDUE, check_follow_up_overdue, describe=describe_follow_up_overdue)
+    rules.register_subject_reader(Referral._meta.label_lower, read_referrals)
+    rules.register_subject_reader(FollowUp._meta.label_lower, read_follow_ups)

@@ -7,16 +7,17 @@ however many rows it returns (tests hold them to it).
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from conversations.models import Baby, Family
+from attachment_app.formatting import format_date
+from conversations.models import Baby, Caregiver, Family
 from screening.models import Concern, ScreeningResult
 
 from . import workflow
 from .eligibility import FamilyCircumstances, circumstances
 from .models import FollowUp, Referral, ReferralEvent, Signpost
-from .selectors_directory import suggested_services
+from .selectors_directory import ConcernGroup, ServiceHistory, suggested_services
 
 
 def is_author(referral: Referral, user) -> bool:
@@ -57,19 +58,170 @@ def referral_for_page(*, user, referral_id: int) -> Referral:
             "service__organization",
             "created_by",
             "retrospectively_reviewed_by",
+            "consent_given_by",
         )
         .prefetch_related(
             Prefetch("concerns", queryset=Concern.objects.select_related("category")),
             Prefetch("events", queryset=ReferralEvent.objects.select_related("actor")),
+            *_RETURN_CHANGES_PREFETCHES,
         )
         .get(pk=referral_id)
     )
 
 
+def concern_label(concern: Concern) -> str:
+    """A concern as the referral form and its history name it."""
+    return f"{concern.category.name}, raised {format_date(concern.raised_at)}"
+
+
+#: What ``changes_since_return`` reads, fetched with the referrals (a fixed number of queries).
+_RETURN_CHANGES_PREFETCHES = (
+    "snapshots",
+    "family__caregivers",
+    Prefetch(
+        "family__concerns",
+        queryset=Concern.objects.select_related("category"),
+        to_attr="all_concerns",
+    ),
+)
+
+
+def with_return_changes(referrals) -> list[Referral]:
+    """The referrals, each with ``return_changes``: what changed since it was returned, or None
+    (see ``changes_since_return``; the prefetches above needed)."""
+    referrals = list(referrals)
+    for referral in referrals:
+        names = {concern.pk: concern_label(concern) for concern in referral.family.all_concerns}
+        referral.return_changes = changes_since_return(referral, concern_names=names)
+    return referrals
+
+
+def latest_return(referral: Referral) -> ReferralEvent | None:
+    """The event of the referral's latest return, with the team lead's comment (events
+    prefetched with their actors)."""
+    returns = [
+        event
+        for event in referral.events.all()
+        if event.kind == ReferralEvent.Kind.TRANSITION
+        and event.to_status == workflow.Status.RETURNED
+    ]
+    return returns[-1] if returns else None
+
+
 def latest_return_comment(referral: Referral) -> str:
     """The team lead's comment when the referral was last returned (events prefetched)."""
-    returns = [e for e in referral.events.all() if e.to_status == workflow.Status.RETURNED]
-    return returns[-1].note if returns else ""
+    returned = latest_return(referral)
+    return returned.note if returned else ""
+
+
+@dataclass
+class FieldChange:
+    """One thing the referral says differently now than when it was returned."""
+
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class ReturnChanges:
+    """What changed between the version a team lead returned and the version resubmitted."""
+
+    returned: ReferralEvent
+    changes: list[FieldChange]
+
+
+#: The fields compared between the returned and the resubmitted version, with their labels.
+#: The service is not among them: it cannot be changed on a referral's pages.
+COMPARED_FIELDS = (
+    ("reason", "Reason"),
+    ("urgency", "Urgency"),
+    ("sharing_basis", "Basis for sharing"),
+    ("consent_given_by_id", "Who gave consent"),
+    ("consent_method", "How consent was given"),
+    ("consent_given_on", "When consent was given"),
+    ("safeguarding_justification", "Why sharing without consent is justified"),
+    ("information_shared", "Information shared"),
+    ("eligibility_override_reason", "Why refer outside eligibility"),
+)
+
+_CHOICE_LABELS = {
+    "urgency": dict(Referral.Urgency.choices),
+    "sharing_basis": dict(Referral.SharingBasis.choices),
+    "consent_method": dict(Referral.ConsentMethod.choices),
+}
+
+
+def _shown(name: str, value, caregivers: dict[int, str]) -> str:
+    if value in (None, ""):
+        return "Nothing"
+    if name in _CHOICE_LABELS:
+        return _CHOICE_LABELS[name].get(value, value)
+    if name == "consent_given_by_id":
+        return caregivers.get(value, "A parent or carer no longer recorded")
+    if isinstance(value, datetime.date):
+        return format_date(value)
+    return str(value)
+
+
+def changes_since_return(
+    referral: Referral, *, concern_names: dict[int, str]
+) -> ReturnChanges | None:
+    """For a referral resubmitted after a return: what differs between the version returned and
+    the version resubmitted, from its pghistory snapshots and (for the linked concerns) its
+    events. None if it is not awaiting review after a return.
+
+    Needs ``snapshots``, ``events`` (with actors) and ``family.caregivers`` prefetched;
+    ``concern_names`` names the concerns that may have been linked.
+    """
+    if referral.status != workflow.Status.SUBMITTED:
+        return None
+    snapshots = sorted(referral.snapshots.all(), key=lambda snapshot: snapshot.pgh_id)
+    returned_at = None
+    for index, snapshot in enumerate(snapshots):
+        if snapshot.status == workflow.Status.RETURNED and (
+            index == 0 or snapshots[index - 1].status != workflow.Status.RETURNED
+        ):
+            returned_at = index
+    if returned_at is None:
+        return None
+    resubmitted = next(
+        (s for s in snapshots[returned_at:] if s.status == workflow.Status.SUBMITTED), None
+    )
+    returned = latest_return(referral)
+    if resubmitted is None or returned is None:
+        return None
+    before = snapshots[returned_at]
+    caregivers = {
+        caregiver.pk: f"{caregiver.name} ({caregiver.get_relationship_display().lower()})"
+        for caregiver in referral.family.caregivers.all()
+    }
+    changes = [
+        FieldChange(
+            label,
+            _shown(name, getattr(before, name), caregivers),
+            _shown(name, getattr(resubmitted, name), caregivers),
+        )
+        for name, label in COMPARED_FIELDS
+        if getattr(before, name) != getattr(resubmitted, name)
+    ]
+    events = list(referral.events.all())
+    position = next(i for i, event in enumerate(events) if event.pk == returned.pk)
+    linked_then = [e.concern_ids for e in events[:position] if e.concern_ids is not None]
+    linked_now = [e.concern_ids for e in events if e.concern_ids is not None]
+    # Referrals made before the links were recorded on their events have nothing to compare.
+    if linked_then and linked_now and linked_then[-1] != linked_now[-1]:
+
+        def names(ids):
+            return ", ".join(concern_names.get(pk, "A closed concern") for pk in ids) or "None"
+
+        changes.append(FieldChange("Concerns", names(linked_then[-1]), names(linked_now[-1])))
+    return ReturnChanges(returned=returned, changes=changes)
+
+
+def family_caregivers(*, user, family: Family) -> QuerySet:
+    """The family's parents and carers, who may give consent to share."""
+    return Caregiver.objects.visible_to(user).filter(family=family).order_by("pk")
 
 
 def family_open_concerns(*, user, family: Family, linked=()) -> QuerySet:
@@ -93,19 +245,48 @@ def family_facts(*, user, family: Family, today: datetime.date) -> FamilyCircums
 class FamilySuggestions:
     concerns: list[Concern]
     facts: FamilyCircumstances
-    suggestions: list
+    groups: list[ConcernGroup]
+
+
+def service_history(*, user, family: Family) -> dict[int, ServiceHistory]:
+    """For each service, the family's referrals to it and when it was last signposted to
+    (two queries)."""
+    history: dict[int, ServiceHistory] = {}
+    referrals = (
+        Referral.objects.visible_to(user)
+        .filter(family=family)
+        .order_by("-created_at", "-pk")
+        .values_list("service_id", "status", "created_at")
+    )
+    labels = dict(workflow.Status.choices)
+    for service_id, status, created_at in referrals:
+        history.setdefault(service_id, ServiceHistory()).referrals.append(
+            (labels.get(status, status), created_at)
+        )
+    signposts = (
+        Signpost.objects.visible_to(user)
+        .filter(family=family, service__isnull=False)
+        .order_by("service_id", "-given_on")
+        .distinct("service_id")
+        .values_list("service_id", "given_on")
+    )
+    for service_id, given_on in signposts:
+        history.setdefault(service_id, ServiceHistory()).signposted_on = given_on
+    return history
 
 
 def suggestions_for_family(*, user, family: Family, today: datetime.date) -> FamilySuggestions:
-    """Services for the family's open concerns that take the family, best evidence first."""
+    """Services for the family's open concerns that take the family, grouped by concern (most
+    pressing first), best match first; each marked with what was done with it already."""
     concerns = list(family_open_concerns(user=user, family=family))
     facts = family_facts(user=user, family=family, today=today)
-    names = {concern.category_id: concern.category.name for concern in concerns}
-    return FamilySuggestions(
-        concerns=concerns,
-        facts=facts,
-        suggestions=suggested_services(category_ids=set(names), category_names=names, facts=facts),
-    )
+    groups = suggested_services(concerns=concerns, facts=facts)
+    if groups:
+        history = service_history(user=user, family=family)
+        for group in groups:
+            for suggestion in group.suggestions:
+                suggestion.history = history.get(suggestion.service.pk)
+    return FamilySuggestions(concerns=concerns, facts=facts, groups=groups)
 
 
 # --- The family page ---------------------------------------------------------------------------
@@ -150,17 +331,35 @@ def family_page_reader(*, user, family: Family) -> dict:
 
 
 def home_page_reader(*, user) -> dict:
-    """What needs the user's attention from step 3, at the top of their home page."""
+    """What needs the user's attention from step 3, at the top of their home page: referrals
+    returned to them (their own), and for team leads how many await review and the referrals
+    they returned that wait for the health visitor."""
     referrals = Referral.objects.visible_to(user)
     returned = referrals.filter(status=workflow.Status.RETURNED)
-    if not user.is_team_lead:
-        returned = returned.filter(created_by=user)
+    last_returned_by = Subquery(
+        ReferralEvent.objects.filter(
+            referral=OuterRef("pk"),
+            kind=ReferralEvent.Kind.TRANSITION,
+            to_status=workflow.Status.RETURNED,
+        )
+        .order_by("-at", "-pk")
+        .values("actor_id")[:1]
+    )
     extras = {
         "returned_referrals": list(
-            returned.select_related("family", "service").order_by("status_changed_at", "pk")[:20]
+            returned.filter(created_by=user)
+            .select_related("family", "service")
+            .order_by("status_changed_at", "pk")[:20]
         )
     }
     if user.is_team_lead:
+        extras["referrals_returned_by_you"] = list(
+            returned.annotate(returned_by=last_returned_by)
+            .filter(returned_by=user.pk)
+            .exclude(created_by=user)
+            .select_related("family", "service", "created_by")
+            .order_by("status_changed_at", "pk")[:20]
+        )
         extras["review_counts"] = {
             "awaiting": referrals.awaiting_review().count(),
             "retrospective": referrals.awaiting_retrospective_review().count(),
@@ -205,8 +404,10 @@ def review_queue(*, user) -> QuerySet:
     return (
         Referral.objects.visible_to(user)
         .awaiting_review()
-        .select_related("family", "service", "created_by")
+        .select_related("family", "service", "created_by", "consent_given_by")
         .prefetch_related(
+            Prefetch("events", queryset=ReferralEvent.objects.select_related("actor")),
+            *_RETURN_CHANGES_PREFETCHES,
             Prefetch(
                 "family__concerns",
                 queryset=Concern.objects.open().select_related("category").order_by("-raised_at"),

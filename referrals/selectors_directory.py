@@ -20,7 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from .eligibility import FamilyCircumstances, eligible_filter
+from .eligibility import FamilyCircumstances, area_serves, eligible_filter
 from .models import EVIDENCE_RANK, Intervention, Service, ServiceArea, TaxonomyTerm
 
 #: After this long without assurance, a service's details may be out of date.
@@ -85,12 +85,53 @@ def is_assurance_stale(service: Service, today: datetime.date) -> bool:
     return service.assured_date is None or today - service.assured_date > ASSURANCE_STALE_AFTER
 
 
+#: How near a service's area is to the family, best first: its postcode district, its local
+#: authority, all of England.
+AREA_FIT = {
+    ServiceArea.ExtentType.POSTCODE_DISTRICT: 0,
+    ServiceArea.ExtentType.LOCAL_AUTHORITY: 1,
+    ServiceArea.ExtentType.NATIONAL: 2,
+}
+AREA_LABEL = {0: "in the family's postcode district", 1: "across the local authority", 2: ""}
+
+#: Concerns are taken most pressing first: urgent ones, then high, moderate and low severity.
+SEVERITY_RANK = {"high": 0, "moderate": 1, "low": 2}
+
+
+def concern_rank(concern) -> tuple:
+    """Most pressing first: urgent, then by severity, then the newest (what the visit is about)."""
+    return (
+        0 if concern.urgent else 1,
+        SEVERITY_RANK.get(concern.severity, len(SEVERITY_RANK)),
+        -concern.raised_at.timestamp(),
+        concern.pk,
+    )
+
+
+@dataclass
+class ServiceHistory:
+    """What has been done with a service for this family already."""
+
+    #: (status label, started) of each referral to it, newest first.
+    referrals: list[tuple[str, datetime.datetime]] = field(default_factory=list)
+    signposted_on: datetime.date | None = None
+
+
 @dataclass
 class Suggestion:
-    """A service suggested for a family, and why."""
+    """A service suggested for one of the family's concerns, and how well it matches."""
 
     service: Service
-    matched_categories: list[str] = field(default_factory=list)
+    category_name: str
+    #: How many concern categories the service's narrowest matching category covers: 1 means
+    #: it is made for this concern; more means it is a general one.
+    specificity: int
+    #: 0: the family's postcode district, 1: its local authority, 2: all of England.
+    area_fit: int
+    evidence_rank: int
+    #: Other open concerns of the family the service also helps with.
+    also_for: list[str] = field(default_factory=list)
+    history: ServiceHistory | None = None
 
     @property
     def interventions(self) -> list[Intervention]:
@@ -101,10 +142,19 @@ class Suggestion:
         return next(iter(self.interventions), None)
 
     @property
+    def is_specific(self) -> bool:
+        return self.specificity == 1
+
+    @property
     def reason(self) -> str:
         """One line on why it is suggested."""
-        concerns = " and ".join(name.lower() for name in self.matched_categories)
-        reason = f"Helps with the family's concern about {concerns}"
+        what = "A service for" if self.is_specific else "General support that includes"
+        reason = f"{what} {self.category_name.lower()}"
+        area = AREA_LABEL.get(self.area_fit, "")
+        if area:
+            reason += f", {area}"
+        if self.also_for:
+            reason += "; also helps with " + " and ".join(name.lower() for name in self.also_for)
         best = self.best_intervention
         if best is not None:
             reason += (
@@ -114,18 +164,67 @@ class Suggestion:
         return reason + "."
 
 
-#: The most suggestions a family page shows; the directory search finds the rest.
-SUGGESTION_LIMIT = 20
+@dataclass
+class ConcernGroup:
+    """The services suggested for one concern category of the family, best match first."""
+
+    category_name: str
+    #: The family's open concerns of this category, most pressing first.
+    concerns: list
+    suggestions: list[Suggestion] = field(default_factory=list)
+
+    @property
+    def lead(self):
+        return self.concerns[0]
+
+    @property
+    def needs_referral(self) -> bool:
+        """Urgent or high: the health visitor needs a service she can refer to."""
+        return self.lead.urgent or self.lead.severity == "high"
 
 
-def suggested_services(
-    *, category_ids: set[int], category_names: dict[int, str], facts: FamilyCircumstances
-) -> list[Suggestion]:
-    """Running services that help with these concerns and take this family, best evidence first."""
-    if not category_ids:
+#: The most services considered for a family (the best evidenced, if there are more), and the
+#: most shown under one concern; the directory search finds the rest.
+SUGGESTION_CANDIDATES = 200
+SUGGESTIONS_PER_CONCERN = 10
+
+
+def _area_fit(service: Service, district: str) -> int:
+    """How near the nearest of the service's areas that take the family is (see AREA_FIT)."""
+    fits = [
+        AREA_FIT[area.extent_type]
+        for area in service.service_areas.all()
+        if area_serves(area, district)
+    ]
+    return min(fits, default=len(AREA_FIT))
+
+
+def suggested_services(*, concerns: list, facts: FamilyCircumstances) -> list[ConcernGroup]:
+    """Running services that take this family, grouped by its open concerns.
+
+    Groups come most pressing concern first (urgent, then high, moderate and low severity, then
+    the newest). Within a group, services are ordered by how well they match, then by evidence:
+
+    1. for an urgent or high concern, services that take referrals before signposting-only ones;
+    2. a service made for the concern (its category covers that concern alone) before a general
+       one (a category covering several concerns), the narrowest first;
+    3. the nearest area: the family's postcode district, then its local authority, then England;
+    4. the best-evidenced intervention offered (Wright et al. 2023), strong first;
+    5. the name.
+
+    A service that helps with several of the family's concerns appears under each. One query
+    for the services and a fixed number of prefetches, however many match.
+    """
+    groups: dict[int, ConcernGroup] = {}
+    for concern in sorted(concerns, key=concern_rank):
+        group = groups.setdefault(
+            concern.category_id, ConcernGroup(category_name=concern.category.name, concerns=[])
+        )
+        group.concerns.append(concern)
+    if not groups:
         return []
     terms = TaxonomyTerm.concern_categories.through.objects.filter(
-        concerncategory_id__in=category_ids
+        concerncategory_id__in=list(groups)
     ).values("taxonomyterm_id")
     services = (
         Service.objects.referable()
@@ -139,17 +238,39 @@ def suggested_services(
         .order_by("evidence_rank", "name", "pk")
     )
     services = with_details(services).prefetch_related("taxonomy_terms__concern_categories")
-    suggestions = []
-    for service in services[:SUGGESTION_LIMIT]:
-        matched = {
-            category.pk
-            for term in service.taxonomy_terms.all()
-            for category in term.concern_categories.all()
-        } & category_ids
-        suggestions.append(
-            Suggestion(
-                service=service,
-                matched_categories=[category_names[pk] for pk in sorted(matched)],
+    for service in services[:SUGGESTION_CANDIDATES]:
+        # For each concern category: the breadth of the narrowest of the service's categories
+        # that covers it.
+        breadth: dict[int, int] = {}
+        for term in service.taxonomy_terms.all():
+            covered = [category.pk for category in term.concern_categories.all()]
+            for category_id in covered:
+                breadth[category_id] = min(breadth.get(category_id, len(covered)), len(covered))
+        matched = [category_id for category_id in groups if category_id in breadth]
+        area_fit = _area_fit(service, facts.postcode_district)
+        for category_id in matched:
+            groups[category_id].suggestions.append(
+                Suggestion(
+                    service=service,
+                    category_name=groups[category_id].category_name,
+                    specificity=breadth[category_id],
+                    area_fit=area_fit,
+                    evidence_rank=service.evidence_rank,
+                    also_for=[
+                        groups[other].category_name for other in matched if other != category_id
+                    ],
+                )
+            )
+    for group in groups.values():
+        group.suggestions.sort(
+            key=lambda s, pressing=group.needs_referral: (
+                pressing and not s.service.accepts_referrals,
+                s.specificity,
+                s.area_fit,
+                s.evidence_rank,
+                s.service.name.lower(),
+                s.service.pk,
             )
         )
-    return suggestions
+        del group.suggestions[SUGGESTIONS_PER_CONCERN:]
+    return list(groups.values())

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from attachment_app.accounts.models import Role, User
 from attachment_app.accounts.scoping import check_may_record
-from conversations.models import Family
+from conversations.models import Caregiver, Family
 from conversations.services import check_recorded_date
 from screening.models import Concern
 
@@ -299,31 +299,86 @@ REFERRAL_FIELDS = (
     "reason",
     "sharing_basis",
     "safeguarding_justification",
+    "consent_given_by",
+    "consent_method",
+    "consent_given_on",
     "information_shared",
     "eligibility_override_reason",
 )
+
+#: What the parent's consent to share is recorded with; blank unless the basis is consent.
+_CONSENT_BLANKS = {"consent_given_by": None, "consent_method": "", "consent_given_on": None}
 
 
 def _clean_referral_fields(fields: dict) -> dict:
     unknown = set(fields) - set(REFERRAL_FIELDS)
     if unknown:
         raise TypeError(f"Not a referral field: {', '.join(sorted(unknown))}")
-    cleaned = {
+    return {
         name: value.strip() if isinstance(value, str) else value for name, value in fields.items()
     }
-    if cleaned.get("sharing_basis") != Referral.SharingBasis.SAFEGUARDING:
-        cleaned["safeguarding_justification"] = ""
-    return cleaned
+
+
+def sharing_problems(
+    *,
+    sharing_basis: str,
+    safeguarding_justification: str = "",
+    consent_method: str = "",
+    consent_given_on: datetime.date | None = None,
+    consent_given_by_missing: bool = False,
+) -> dict[str, str]:
+    """What the basis for sharing still needs, by field: consent says who gave it, how and
+    when (a date not in the future); sharing without consent says why it is justified.
+
+    ``_check_sharing`` refuses a referral with any of these; the form asks too, so that the
+    health visitor sees them alongside every other mistake at once.
+    """
+    problems = {}
+    if sharing_basis == Referral.SharingBasis.SAFEGUARDING and not safeguarding_justification:
+        problems["safeguarding_justification"] = "Say why sharing without consent is justified."
+    if sharing_basis != Referral.SharingBasis.CONSENT:
+        return problems
+    if consent_given_by_missing:
+        problems["consent_given_by"] = "Select who gave consent to share."
+    if not consent_method:
+        problems["consent_method"] = "Select how consent to share was given."
+    if consent_given_on is None:
+        problems["consent_given_on"] = "Enter the date consent to share was given."
+    else:
+        try:
+            check_recorded_date("consent_given_on", "The date consent was given", consent_given_on)
+        except ValidationError as error:
+            problems["consent_given_on"] = " ".join(error.message_dict["consent_given_on"])
+    return problems
 
 
 def _check_sharing(referral: Referral) -> None:
+    """The basis for sharing is complete (see ``sharing_problems``) and names one of the
+    family's own parents; what belongs to the other basis is dropped."""
+    if referral.sharing_basis != Referral.SharingBasis.SAFEGUARDING:
+        referral.safeguarding_justification = ""
+    if referral.sharing_basis != Referral.SharingBasis.CONSENT:
+        for name, blank in _CONSENT_BLANKS.items():
+            setattr(referral, name, blank)
+    consent = referral.sharing_basis == Referral.SharingBasis.CONSENT
+    caregivers = Caregiver.objects.filter(family_id=referral.family_id)
+    problems = sharing_problems(
+        sharing_basis=referral.sharing_basis,
+        safeguarding_justification=referral.safeguarding_justification,
+        consent_method=referral.consent_method,
+        consent_given_on=referral.consent_given_on,
+        consent_given_by_missing=consent
+        and referral.consent_given_by_id is None
+        and caregivers.exists(),
+    )
     if (
-        referral.sharing_basis == Referral.SharingBasis.SAFEGUARDING
-        and not referral.safeguarding_justification
+        consent
+        and referral.consent_given_by_id is not None
+        and not caregivers.filter(pk=referral.consent_given_by_id).exists()
     ):
-        raise ValidationError(
-            {"safeguarding_justification": "Say why sharing without consent is justified."}
-        )
+        problems["consent_given_by"] = "Choose a parent or carer of this family."
+    if problems:
+        raise ValidationError(problems)
 
 
 def _check_concerns(family: Family, concerns: Iterable[Concern]) -> list[Concern]:
@@ -357,7 +412,13 @@ def _check_service(referral: Referral) -> None:
 
 
 def _append_event(
-    referral: Referral, *, actor: User, kind: str, from_status: str = "", note: str = ""
+    referral: Referral,
+    *,
+    actor: User,
+    kind: str,
+    from_status: str = "",
+    note: str = "",
+    concerns: list[Concern] | None = None,
 ) -> ReferralEvent:
     return ReferralEvent.objects.create(
         referral=referral,
@@ -367,6 +428,7 @@ def _append_event(
         actor=actor,
         at=timezone.now(),
         note=note,
+        concern_ids=None if concerns is None else sorted(concern.pk for concern in concerns),
     )
 
 
@@ -404,7 +466,7 @@ def referral_create(
         # The same form arrived twice at once: the other request made the referral.
         return Referral.objects.get(form_token=form_token)
     referral.concerns.set(concerns)
-    _append_event(referral, actor=actor, kind=ReferralEvent.Kind.CREATED)
+    _append_event(referral, actor=actor, kind=ReferralEvent.Kind.CREATED, concerns=concerns)
     return referral
 
 
@@ -448,8 +510,11 @@ def referral_update(
     referral.version += 1
     referral.save()
     if concerns is not None:
-        referral.concerns.set(_check_concerns(referral.family, concerns))
-    _append_event(referral, actor=actor, kind=ReferralEvent.Kind.EDITED)
+        concerns = _check_concerns(referral.family, concerns)
+        referral.concerns.set(concerns)
+    else:
+        concerns = list(referral.concerns.all())
+    _append_event(referral, actor=actor, kind=ReferralEvent.Kind.EDITED, concerns=concerns)
     return referral
 
 
@@ -466,6 +531,7 @@ def _check_ready_to_share(referral: Referral) -> None:
         problems["information_shared"] = "Say what information will be shared with the service."
     if problems:
         raise ValidationError(problems)
+    _check_sharing(referral)
     _check_service(referral)
 
 

@@ -86,7 +86,7 @@ class ShowFamilyServicesView(_FamilyPageView):
             self.context(
                 concerns=found.concerns,
                 facts=found.facts,
-                suggestions=found.suggestions,
+                groups=found.groups,
                 search_form=search_form,
                 page=page,
                 page_links=links,
@@ -182,21 +182,40 @@ class CreateReferralView(_ServiceChoiceMixin, _FamilyPageView):
     template_name = "referrals/referral_create.html"
 
     def make_form(self, data=None):
+        concerns = selectors.family_open_concerns(user=self.request.user, family=self.family)
+        caregivers = selectors.family_caregivers(user=self.request.user, family=self.family)
+        initial = {
+            "urgency": Referral.Urgency.ROUTINE,
+            # The referral is usually about every concern still open: untick what it is not.
+            "concerns": [concern.pk for concern in concerns],
+            "consent_given_on": timezone.localdate(),
+        }
+        if len(caregivers) == 1:
+            initial["consent_given_by"] = caregivers[0].pk  # the one parent recorded
         return ReferralForm(
             data,
             family=self.family,
-            concerns=selectors.family_open_concerns(user=self.request.user, family=self.family),
+            concerns=concerns,
+            caregivers=caregivers,
+            eligibility_problems=self.problems,
             cancel_url=reverse("family_service_detail", args=[self.family.pk, self.service.pk]),
             submit="Save as draft",
-            initial={"urgency": Referral.Urgency.ROUTINE},
+            initial=initial,
         )
 
-    def get(self, request, service_id):
+    def setup_service(self, service_id):
         self.service = self.load_service(service_id)
+        facts = selectors.family_facts(
+            user=self.request.user, family=self.family, today=timezone.localdate()
+        )
+        self.problems = eligibility_problems(self.service, facts)
+
+    def get(self, request, service_id):
+        self.setup_service(service_id)
         return self.render_form(self.make_form(self.restored_input()))
 
     def post(self, request, service_id):
-        self.service = self.load_service(service_id)
+        self.setup_service(service_id)
         form = self.make_form(request.POST)
         if form.is_valid():
             try:
@@ -216,17 +235,10 @@ class CreateReferralView(_ServiceChoiceMixin, _FamilyPageView):
         return self.render_form(form)
 
     def render_form(self, form):
-        facts = selectors.family_facts(
-            user=self.request.user, family=self.family, today=timezone.localdate()
-        )
         return render(
             self.request,
             self.template_name,
-            self.context(
-                form=form,
-                service=self.service,
-                problems=eligibility_problems(self.service, facts),
-            ),
+            self.context(form=form, service=self.service, problems=self.problems),
         )
 
 
@@ -303,6 +315,7 @@ class ShowReferralView(_ReferralPageView):
                 may_review=may_review,
                 reviewed_by_another=reviewed_by_another,
                 return_comment=selectors.latest_return_comment(referral),
+                return_changes=selectors.with_return_changes([referral])[0].return_changes,
                 events=list(referral.events.all()),
                 statuses=dict(workflow.Status.choices),
             ),
@@ -310,25 +323,47 @@ class ShowReferralView(_ReferralPageView):
 
 
 class UpdateReferralView(_ReferralPageView):
-    """Change a draft or returned referral."""
+    """Change a draft or returned referral, with the team lead's comment if it was returned."""
 
     template_name = "referrals/referral_update.html"
 
+    def dispatch(self, request, *args, **kwargs):
+        self.problems = None
+        return super().dispatch(request, *args, **kwargs)
+
+    def eligibility(self) -> list[str]:
+        if self.problems is None:
+            facts = selectors.family_facts(
+                user=self.request.user, family=self.family, today=timezone.localdate()
+            )
+            self.problems = eligibility_problems(self.referral.service, facts)
+        return self.problems
+
     def make_form(self, data=None):
         referral = self.referral
+        initial = {
+            "version": referral.version,
+            "concerns": [concern.pk for concern in referral.concerns.all()],
+            **{
+                name: getattr(referral, name)
+                for name in services.REFERRAL_FIELDS
+                if name != "consent_given_by"
+            },
+            "consent_given_by": referral.consent_given_by_id,
+            "consent_given_on": referral.consent_given_on or timezone.localdate(),
+            "refer_anyway": bool(referral.eligibility_override_reason),
+        }
         return ReferralForm(
             data,
             family=self.family,
             concerns=selectors.family_open_concerns(
                 user=self.request.user, family=self.family, linked=referral.concerns.all()
             ),
+            caregivers=selectors.family_caregivers(user=self.request.user, family=self.family),
+            eligibility_problems=self.eligibility(),
             cancel_url=self.detail_url(),
             submit="Save changes",
-            initial={
-                "version": referral.version,
-                "concerns": [concern.pk for concern in referral.concerns.all()],
-                **{name: getattr(referral, name) for name in services.REFERRAL_FIELDS},
-            },
+            initial=initial,
         )
 
     def refuse(self):
@@ -361,7 +396,14 @@ class UpdateReferralView(_ReferralPageView):
         return self.render_form(form)
 
     def render_form(self, form):
-        return render(self.request, self.template_name, self.context(form=form))
+        returned = None
+        if self.referral.status == workflow.Status.RETURNED:
+            returned = selectors.latest_return(self.referral)
+        return render(
+            self.request,
+            self.template_name,
+            self.context(form=form, problems=self.eligibility(), returned=returned),
+        )
 
 
 class TransitionReferralView(_ReferralPageView):
@@ -514,14 +556,14 @@ class ShowReviewQueueView(View):
         retrospective = Paginator(
             selectors.retrospective_queue(user=request.user), REFERRALS_PER_PAGE
         ).get_page(request.GET.get("sent_page"))
-        note_listed(
-            request, families=families_named_in(list(queue.object_list), list(retrospective))
-        )
+        awaiting = selectors.with_return_changes(queue.object_list)
+        note_listed(request, families=families_named_in(awaiting, list(retrospective)))
         return render(
             request,
             self.template_name,
             {
                 "queue": queue,
+                "awaiting": awaiting,
                 "queue_links": page_links(queue, query_without(request, "page")),
                 "retrospective": retrospective,
                 "retrospective_links": page_links(

@@ -59,5 +59,20 @@ def check_unacknowledged(reminder) -> rules.Delivery | None:
     )
 
 
+def describe_unacknowledged(reminder, concern: Concern) -> str:
+    """In the app (never in the email): the family and the kind of concern."""
+    return (
+        f"Urgent concern for the {concern.family.name} family "
+        f"({concern.category.name.lower()}) has not been acknowledged"
+    )
+
+
+def read_concerns(user, ids) -> dict[int, Concern]:
+    """The concerns among ``ids`` the user may see now, for notification texts (one query)."""
+    found = Concern.objects.visible_to(user).filter(pk__in=ids).select_related("family", "category")
+    return {concern.pk: concern for concern in found}
+
+
 def register() -> None:
-    rules.register(UNACKNOWLEDGED, check_unacknowledged)
+    rules.register(UNACKNOWLEDGED, check_unacknowledged, describe=describe_unacknowledged)
+    rules.register_subject_reader(Concern._meta.label_lower, read_concerns)

@@ -114,8 +114,8 @@ class ConcernFactory(factory.django.DjangoModelFactory):
 
 
 class ReferralFactory(factory.django.DjangoModelFactory):
-    """A draft referral ready to submit (consent to share recorded); set ``status`` directly for
-    lists. Tests of the workflow go through ``referral_transition``."""
+    """A draft referral ready to submit (consent to share recorded: who, how, when); set
+    ``status`` directly for lists. Tests of the workflow go through ``referral_transition``."""
 
     class Meta:
         model = Referral
@@ -125,6 +125,15 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     status = "draft"
     reason = "Low mood since the birth; the parent would like support."
     sharing_basis = Referral.SharingBasis.CONSENT
+    # Consent from the family's first parent (if one is recorded yet), in person, two years ago
+    # (so tests that travel back in time still find it in the past).
+    consent_given_by = factory.LazyAttribute(
+        lambda o: o.family.caregivers.order_by("pk").first() if o.family.pk else None
+    )
+    consent_method = Referral.ConsentMethod.IN_PERSON
+    consent_given_on = factory.LazyFunction(
+        lambda: timezone.localdate() - datetime.timedelta(days=730)
+    )
     information_shared = "Contact details, baby's age, the EPDS result."
     created_by = factory.SubFactory(
         HealthVisitorFactory, team=factory.SelfAttribute("..family.team")

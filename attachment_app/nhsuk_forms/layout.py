@@ -8,8 +8,9 @@ Crispy's own ``Layout``, ``Div`` and ``HTML`` work as they are.
 """
 
 from crispy_forms import layout as crispy
-from crispy_forms.utils import TEMPLATE_PACK, flatatt
+from crispy_forms.utils import TEMPLATE_PACK, flatatt, render_field
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 #: Sizes NHS.UK frontend has for labels and legends.
@@ -31,6 +32,11 @@ class Field(crispy.Field):
         dates. page_heading: the label or legend is the page's h1 (one question per page).
     item_hints: for radios and checkboxes, a hint under an option, keyed by the option's value.
     inline: radios side by side (for two short options such as Yes and No).
+    conditional: for radios and checkboxes, the questions an option reveals when it is chosen
+        (NHS.UK's conditional reveal), keyed by the option's value, each a list of field names
+        or layout objects; for a single checkbox, keyed by ``True``. Without JavaScript every
+        revealed question is shown, as NHS.UK frontend does by design, so the form's clean or
+        the service ignores what belongs to an option not chosen.
     Other keyword arguments are crispy's: ``css_class`` adds classes to the control (for example
     ``nhsuk-input--width-10``), and the rest become HTML attributes of the control.
     """
@@ -42,6 +48,7 @@ class Field(crispy.Field):
         page_heading=False,
         item_hints=None,
         inline=False,
+        conditional=None,
         **kwargs,
     ):
         super().__init__(*fields, **kwargs)
@@ -51,9 +58,22 @@ class Field(crispy.Field):
             "nhsuk_item_hints": item_hints or {},
             "nhsuk_inline": inline,
         }
+        self.conditional = {str(value): list(items) for value, items in (conditional or {}).items()}
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, extra_context=None, **kwargs):
-        extra_context = {**self.nhsuk_context, **(extra_context or {})}
+        revealed = {
+            value: mark_safe(  # noqa: S308 - rendered by the pack's own templates, escaped there
+                "".join(
+                    render_field(item, form, context, template_pack=template_pack) for item in items
+                )
+            )
+            for value, items in self.conditional.items()
+        }
+        extra_context = {
+            **self.nhsuk_context,
+            "nhsuk_conditionals": revealed,
+            **(extra_context or {}),
+        }
         return super().render(form, context, template_pack, extra_context=extra_context, **kwargs)
 
 

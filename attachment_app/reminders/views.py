@@ -4,9 +4,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views import View
 
+from attachment_app.audit.access import note_listed
 from attachment_app.pagination import page_links
 
-from . import services
+from . import rules, services
 from .models import Notification
 
 PER_PAGE = 25
@@ -18,9 +19,23 @@ class ShowNotificationsView(View):
     template_name = "reminders/notification_list.html"
 
     def get(self, request):
-        notifications = Notification.objects.for_user(request.user).order_by("-created_at", "-pk")
+        notifications = (
+            Notification.objects.for_user(request.user)
+            .select_related("reminder")
+            .order_by("-created_at", "-pk")
+        )
         page = Paginator(notifications, PER_PAGE).get_page(request.GET.get("page"))
-        return render(request, self.template_name, {"page": page, "page_links": page_links(page)})
+        texts = rules.in_app_texts(request.user, page.object_list)
+        items = [(notification, texts[notification.pk]) for notification in page.object_list]
+        named = {text.family_id for text in texts.values() if text.family_id is not None}
+        if named:
+            # The list names families in the app: the access log says which.
+            note_listed(request, families=named)
+        return render(
+            request,
+            self.template_name,
+            {"page": page, "items": items, "page_links": page_links(page)},
+        )
 
 
 class ReadNotificationView(View):

@@ -1,5 +1,5 @@
-"""A team lead sees a reminder's notification in the header, opens the list and follows it; axe
-checks the list."""
+"""A team lead sees a reminder's notification in the header, opens the list (where it names the
+family and the service) and follows it; axe checks the list."""
 
 import pytest
 from playwright.sync_api import expect
@@ -41,7 +41,11 @@ def test_team_lead_opens_a_reminder_from_the_header(page, hv, team_lead):
     page.get_by_role("link", name="Notifications 1 unread").click()
     heading(page, "Notifications")
     assert_accessible(page)
-    page.get_by_role("button", name="A referral has waited 2 working days for your review").click()
+    page.get_by_role(
+        "button",
+        name=f"Referral for the Okafor family to {referral.service.name} has waited 2 working "
+        "days for your review",
+    ).click()
     heading(page, f"Referral to {referral.service.name}")
     expect(page.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
     assert Notification.objects.get().read_at is not None

@@ -315,6 +315,50 @@ def test_single_checkbox_is_one_checkbox_item_with_its_own_label():
     assert not any(a.tag == "fieldset" for a in box.ancestors())
 
 
+def test_an_option_reveals_its_questions_with_nhsuk_conditional_reveal():
+    form = EveryControlForm(data={"contact": "phone"})
+    form.is_valid()
+    helper = FormHelper()
+    helper.layout = Layout(
+        Field("contact", conditional={"email": ["email"], "phone": [Field("notes", rows=2)]})
+    )
+    doc = parse(render(form, helper))
+    email, phone = by_id(doc, "id_contact_0"), by_id(doc, "id_contact_1")
+    assert email.attrs["data-aria-controls"] == "conditional-id_contact_0"
+    assert phone.attrs["data-aria-controls"] == "conditional-id_contact_1"
+    email_block, phone_block = (
+        by_id(doc, "conditional-id_contact_0"),
+        by_id(doc, "conditional-id_contact_1"),
+    )
+    # Inside the radios, after its own option; hidden (by CSS, once JavaScript runs) unless
+    # chosen, so without JavaScript every question shows.
+    assert email_block.parent is email.parent.parent
+    assert email_block.classes() == {
+        "nhsuk-radios__conditional",
+        "nhsuk-radios__conditional--hidden",
+    }
+    assert phone_block.classes() == {"nhsuk-radios__conditional"}
+    assert by_id(email_block, "id_email") is not None
+    assert by_id(phone_block, "id_notes") is not None
+    # Each revealed question is drawn once, inside its block.
+    assert len(list(doc.find_all("textarea"))) == 1
+
+
+def test_a_single_checkbox_reveals_its_question():
+    helper = FormHelper()
+    helper.layout = Layout(Field("consent", conditional={True: ["notes"]}))
+    doc = parse(render(EveryControlForm(), helper))
+    box = by_id(doc, "id_consent")
+    assert box.attrs["data-aria-controls"] == "conditional-id_consent"
+    block = by_id(doc, "conditional-id_consent")
+    assert "nhsuk-checkboxes__conditional--hidden" in block.classes()
+    assert by_id(block, "id_notes") is not None
+    checked = EveryControlForm(data={"consent": "on"})
+    checked.is_valid()
+    block = by_id(parse(render(checked, helper)), "conditional-id_consent")
+    assert "nhsuk-checkboxes__conditional--hidden" not in block.classes()
+
+
 def test_fieldset_layout_has_a_legend_a_linked_hint_and_a_page_heading():
     helper = FormHelper()
     helper.layout = Layout(

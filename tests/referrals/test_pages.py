@@ -14,10 +14,15 @@ from referrals.models import FollowUp, Referral, Signpost
 from tests.factories import BabyFactory, FamilyFactory
 from tests.factories_referrals import ConcernFactory, ReferralFactory, ServiceFactory
 
+TODAY = timezone.localdate()
 REFERRAL_FORM = {
     "reason": "Low mood since the birth; she would like to talk to someone.",
     "urgency": "routine",
     "sharing_basis": "consent",
+    "consent_method": "in_person",
+    "consent_given_on_day": TODAY.day,
+    "consent_given_on_month": TODAY.month,
+    "consent_given_on_year": TODAY.year,
     "information_shared": "Contact details and the EPDS result.",
 }
 
@@ -68,12 +73,16 @@ def test_ineligible_service_warns_and_needs_a_reason(client, hv, family):
     client.force_login(hv)
     page = client.get(create_url(family, toddlers)).content.decode()
     assert "The service may not take this family" in page
+    assert "Refer anyway, although the service may not take this family" in page
     response = client.post(create_url(family, toddlers), REFERRAL_FORM)
     assert response.status_code == 200
-    assert "Say why you are referring anyway" in response.content.decode()
+    assert "Select that you are referring anyway and say why" in response.content.decode()
+    response = client.post(create_url(family, toddlers), REFERRAL_FORM | {"refer_anyway": "on"})
+    assert "Enter why you are referring although the eligibility" in response.content.decode()
     client.post(
         create_url(family, toddlers),
-        REFERRAL_FORM | {"eligibility_override_reason": "Agreed with the service lead."},
+        REFERRAL_FORM
+        | {"refer_anyway": "on", "eligibility_override_reason": "Agreed with the service lead."},
     )
     assert Referral.objects.get().eligibility_override_reason == "Agreed with the service lead."
 

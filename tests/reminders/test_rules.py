@@ -8,6 +8,7 @@ import time_machine
 
 from attachment_app.reminders.models import Reminder
 from conversations import services as conversation_services
+from referrals import reminders as referral_reminders
 from referrals import services as referral_services
 from screening import services as screening_services
 from screening.models import ConcernCategory
@@ -75,8 +76,39 @@ def test_review_reminder_is_cancelled_when_the_lead_acts(family, hv, team_lead, 
     referral = make_referral(family, hv)
     move(referral, hv, "submit", at(2026, 11, 23, 10, 0))
     move(referral, team_lead, "return", at(2026, 11, 24, 9, 0), note="Add the EPDS")
-    assert run_reminders(at(2026, 11, 30, 10, 0)) == []
+    # No review reminder for the lead; the HV is told of the return instead.
+    assert recipients(run_reminders(at(2026, 11, 30, 10, 0))) == [
+        ("hv.a", "A referral you submitted was returned to you with a comment")
+    ]
     assert Reminder.objects.get(rule="referral.review").status == Reminder.Status.CANCELLED
+
+
+# --- Referral returned → at once, the HV who submitted it ---------------------------------------
+
+
+def test_returned_referral_tells_the_hv_who_submitted_it_once(
+    family, hv, other_hv, team_lead, run_reminders
+):
+    referral = make_referral(family, hv)
+    move(referral, other_hv, "submit", at(2026, 11, 23, 10, 0))
+    move(referral, team_lead, "return", at(2026, 11, 24, 9, 0), note="Add the EPDS")
+    assert run_reminders(at(2026, 11, 24, 8, 59)) == []
+    assert recipients(run_reminders(at(2026, 11, 24, 9, 2))) == [
+        ("hv.a2", "A referral you submitted was returned to you with a comment")
+    ]
+    # Sweeping again, or scheduling the same return again, sends nothing more.
+    referral.refresh_from_db()
+    referral_reminders.referral_changed(referral)
+    assert run_reminders(at(2026, 11, 24, 9, 4)) == []
+
+
+def test_return_already_acted_on_is_not_notified(family, hv, team_lead, run_reminders):
+    referral = make_referral(family, hv)
+    move(referral, hv, "submit", at(2026, 11, 23, 10, 0))
+    move(referral, team_lead, "return", at(2026, 11, 24, 9, 0), note="Add the EPDS")
+    move(referral, hv, "resubmit", at(2026, 11, 24, 9, 1))
+    assert run_reminders(at(2026, 11, 24, 9, 2)) == []
+    assert Reminder.objects.get(rule="referral.returned").status == Reminder.Status.CANCELLED
 
 
 def test_resubmission_starts_a_new_wait(family, hv, team_lead, run_reminders):

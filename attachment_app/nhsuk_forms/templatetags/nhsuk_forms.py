@@ -59,7 +59,7 @@ def _join_classes(*groups) -> str:
 
 
 @register.simple_tag
-def nhsuk_widget(field):
+def nhsuk_widget(field, controls=""):
     """Render a single control with its NHS.UK classes, plus the error modifier if it has errors.
 
     Classes already on the widget (for example ``nhsuk-input--width-10``) are kept; autofocus is
@@ -70,6 +70,9 @@ def nhsuk_widget(field):
     # No autofocus (Django's sign-in and password forms set it): it takes keyboard and screen
     # reader users past the skip link, the header and the page's heading.
     attrs = {"autofocus": False}
+    if controls:
+        # NHS.UK frontend promotes this to aria-controls once its JavaScript has started.
+        attrs["data-aria-controls"] = controls
     if base:
         attrs["class"] = _join_classes(
             base, error if field.errors else None, field.field.widget.attrs.get("class")
@@ -78,13 +81,15 @@ def nhsuk_widget(field):
 
 
 @register.simple_tag
-def nhsuk_choices(field, item_hints=None):
+def nhsuk_choices(field, item_hints=None, conditionals=None):
     """The options of a radios or checkboxes field, each with its ``<input>`` rendered.
 
-    ``item_hints`` maps an option's value to a hint shown under that option.
+    ``item_hints`` maps an option's value to a hint shown under that option; ``conditionals``
+    maps it to the questions the option reveals (rendered HTML).
     """
     kind = nhsuk_kind(field)
     hints = {str(value): hint for value, hint in (item_hints or {}).items()}
+    conditionals = conditionals or {}
     options = []
     for option in field.subwidgets:
         data = option.data
@@ -95,12 +100,19 @@ def nhsuk_choices(field, item_hints=None):
         hint_id = f"{option_id}_hint" if hint and option_id else None
         if hint_id:
             attrs["aria-describedby"] = hint_id
+        conditional = conditionals.get(str(data["value"]))
+        conditional_id = f"conditional-{option_id}" if conditional and option_id else None
+        if conditional_id:
+            attrs["data-aria-controls"] = conditional_id
         options.append(
             {
                 "id": option_id,
                 "label": data["label"],
                 "hint": hint,
                 "hint_id": hint_id,
+                "conditional": conditional if conditional_id else None,
+                "conditional_id": conditional_id,
+                "checked": bool(attrs.get("checked")),
                 "input": format_html(
                     '<input type="{}" name="{}" value="{}"{}>',
                     data["type"],

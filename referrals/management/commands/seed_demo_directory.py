@@ -331,7 +331,8 @@ SERVICES = [
         "fees_description": "Free",
         "minimum_age_months": 0,
         "maximum_age_months": 24,
-        "terms": ["infant-feeding", "information"],
+        # A crying line is for crying: not "information", which also maps to family stress.
+        "terms": ["infant-feeding"],
         "national": True,
         "assured": FRESH,
     },
@@ -420,7 +421,7 @@ SERVICES = [
         "minimum_age_months": 0,
         "maximum_age_months": 24,
         "referral_subjects": ["parent"],
-        "terms": ["perinatal-mental-health", "information"],
+        "terms": ["perinatal-mental-health"],
         "districts": ["HX1", "HX2", "HX3", "HX4", "HX5", "HX6"],
         "assured": FRESH,
     },

@@ -68,7 +68,12 @@ class Command(BaseCommand):
             raised_by=hv,
         )
         found = suggestions_for_family(user=hv, family=family, today=timezone.localdate())
-        choices = [s.service for s in found.suggestions if s.service.accepts_referrals]
+        choices = [
+            suggestion.service
+            for group in found.groups
+            for suggestion in group.suggestions
+            if suggestion.service.accepts_referrals
+        ]
         if not choices:
             return 0
         referral = services.referral_create(
@@ -79,6 +84,9 @@ class Command(BaseCommand):
             reason=REASONS[category_code],
             urgency=Referral.Urgency.ROUTINE,
             sharing_basis=Referral.SharingBasis.CONSENT,
+            consent_given_by=family.caregivers.order_by("pk").first(),
+            consent_method=Referral.ConsentMethod.IN_PERSON,
+            consent_given_on=timezone.localdate(),
             information_shared="Contact details, the baby's age and the concern above.",
         )
         steps = {

@@ -420,6 +420,8 @@ class Generator:
                     urgency="urgent" if urgent else "routine",
                     reason="Invented referral for performance checks.",
                     sharing_basis=Referral.SharingBasis.CONSENT,
+                    consent_method=Referral.ConsentMethod.IN_PERSON,
+                    consent_given_on=created.date(),
                     information_shared="Contact details and the baby's age.",
                     needs_retrospective_review=urgent and "sent" in first,
                     created_by=family.named_hv,
