@@ -208,14 +208,31 @@ def family_screening(*, user, family) -> dict:
 
 def urgent_concerns_for_home(*, user) -> dict:
     """Urgent concerns in the user's team that nobody has acknowledged yet, oldest first."""
-    return {
-        "urgent_concerns": list(
-            Concern.objects.visible_to(user)
-            .awaiting_acknowledgement()
-            .select_related("family", "category", "contact")
-            .order_by("raised_at", "pk")
-        )
-    }
+    concerns = list(
+        Concern.objects.visible_to(user)
+        .awaiting_acknowledgement()
+        .select_related("family", "category", "contact", "source_result__definition")
+        .order_by("raised_at", "pk")
+    )
+    for concern in concerns:
+        concern.rule_label = _raising_rule_label(concern)
+    return {"urgent_concerns": concerns}
+
+
+def _raising_rule_label(concern: Concern) -> str:
+    """The safety rule that raised an urgent concern, as its definition labels it ("" if none).
+
+    Read from the stored definition as loaded, without parsing it again: the label is
+    presentation only, and a rule without one is named by its instrument.
+    """
+    if concern.source_result is None:
+        return ""
+    definition = concern.source_result.definition
+    rules = definition.definition.get("safety_rules", [])
+    for rule in rules if isinstance(rules, list) else []:
+        if isinstance(rule, dict) and rule.get("id") == concern.source_rule and rule.get("label"):
+            return str(rule["label"])
+    return definition.name
 
 
 def _by_instrument(results: list[ScreeningResult]) -> list[InstrumentResults]:

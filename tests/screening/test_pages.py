@@ -444,6 +444,12 @@ def test_the_home_page_lists_an_urgent_concern_with_no_contact(hv_client, hv, fa
     assert "safeguarding, raised" in html
 
 
+def test_the_home_page_names_the_safety_rule_that_raised_an_urgent_concern(hv_client, contact):
+    hv_client.post(url("screening_complete", contact.pk, "phq9"), phq9(**{"9": "several_days"}))
+    html = html_of(hv_client.get(url("home")))
+    assert "(PHQ-9 item 9: thoughts of being better off dead or of self-harm), raised" in html
+
+
 @pytest.fixture
 def urgent(hv, contact):
     category = ConcernCategory.objects.get(code="safeguarding")
