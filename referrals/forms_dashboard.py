@@ -11,7 +11,7 @@ from attachment_app.formatting import format_date
 from attachment_app.nhsuk_forms.fields import DateInputField
 from attachment_app.nhsuk_forms.layout import Field, Submit
 
-from .selectors_dashboard import Period
+from .dashboard.period import Period
 
 LAST_MONTH = "1"
 LAST_3_MONTHS = "3"

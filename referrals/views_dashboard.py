@@ -1,7 +1,7 @@
 """The team dashboard and its CSV exports, for team leads (their team) and health visitors
 (their own caseload). Admins and users without a clinical role get a 404.
 
-Every figure comes from ``selectors_dashboard``, which reads through ``visible_to(user)``. Every
+Every figure comes from the ``dashboard`` package, which reads through ``visible_to(user)``. Every
 export writes a row to the access log, saying what was exported and for which period.
 """
 
@@ -15,7 +15,7 @@ from attachment_app.accounts.second_factor import require_fresh_second_factor
 from attachment_app.audit.access import Kind, families_named_in, note_listed
 from attachment_app.csv_export import csv_response
 
-from . import selectors_dashboard as dashboard
+from . import dashboard
 from .forms_dashboard import DashboardPeriodForm, ReferralExportForm
 
 

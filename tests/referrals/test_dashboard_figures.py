@@ -6,7 +6,8 @@ import pytest
 import time_machine
 
 from conversations.models import Family
-from referrals import selectors_dashboard as dashboard
+from referrals import dashboard
+from referrals.dashboard import table
 from referrals.forms_dashboard import DashboardPeriodForm
 from referrals.models import FollowUp
 from screening import services as screening_services
@@ -321,8 +322,8 @@ def test_only_sent_referrals_can_be_late(team_a, hv, team_lead):
 
 
 def test_durations_read_naturally():
-    assert dashboard._duration(None) == "None acknowledged"
-    assert dashboard._duration(45 * 60) == "45 minutes"
-    assert dashboard._duration(61 * 60) == "1 hour 1 minute"
-    assert dashboard._duration(3 * 86400) == "3.0 days"
-    assert dashboard._days(datetime.timedelta(days=2, hours=12).total_seconds()) == "2.5"
+    assert table.duration(None) == "None acknowledged"
+    assert table.duration(45 * 60) == "45 minutes"
+    assert table.duration(61 * 60) == "1 hour 1 minute"
+    assert table.duration(3 * 86400) == "3.0 days"
+    assert table.days_text(datetime.timedelta(days=2, hours=12).total_seconds()) == "2.5"

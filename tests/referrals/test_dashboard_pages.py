@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from attachment_app.audit.models import AccessLog
-from referrals.selectors_dashboard import CHART_LABEL_RIGHT, Figure, Period
+from attachment_app.charts import BAR_LABEL_RIGHT
+from referrals.dashboard import Figure, Period
 
 from . import test_dashboard_data as data
 
@@ -147,7 +148,7 @@ def test_chart_labels_are_wrapped_whole_never_cut_short():
     # Every line has a baseline of its own, one under the other, and fits left of the bars.
     assert baselines == sorted(baselines)
     assert all(later - earlier >= 16 for earlier, later in itertools.pairwise(baselines))
-    assert all(len(line) * 7.5 <= CHART_LABEL_RIGHT for row in rows for line, _ in row.lines)
+    assert all(len(line) * 7.5 <= BAR_LABEL_RIGHT for row in rows for line, _ in row.lines)
     # Each row's bar sits beside its label, and rows do not overlap.
     for row, following in itertools.pairwise(rows):
         assert row.bars[0].y + row.bars[0].height < following.bars[0].y
@@ -217,7 +218,7 @@ def test_each_figure_exports_its_table_and_is_logged(client, world, team_lead, s
 
 
 def data_figure(user, slug):
-    from referrals import selectors_dashboard as dashboard
+    from referrals import dashboard
 
     return dashboard.figure(
         slug,

@@ -9,6 +9,8 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from attachment_app.charts import BAND_CHART_BOTTOM as CHART_BOTTOM
+from attachment_app.charts import BAND_CHART_TOP as CHART_TOP
 from screening import engine, services
 from screening.models import (
     Concern,
@@ -18,8 +20,6 @@ from screening.models import (
     ScreeningResult,
 )
 from screening.selectors_family import (
-    CHART_BOTTOM,
-    CHART_TOP,
     family_screening,
     result_chart,
     urgent_concerns_for_home,
