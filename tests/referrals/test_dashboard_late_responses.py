@@ -1,0 +1,175 @@
+"""Referrals past their service's response time, over Christmas 2026, sent through the services.
+
+Today is Wednesday 30 December 2026 at midday. Friday 25 December (Christmas Day) and Monday
+28 December (Boxing Day's substitute; 26 December is a Saturday) are bank holidays, so the
+working days around today are 21 to 24 December, then 29 and 30 December. Each referral below
+was sent at the moment its name says, through ``referral_transition``, so the referral service
+also wrote its "not acknowledged in the service's time" reminders (stage 1 at the service's
+working days, stage 2 at twice that).
+"""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+import time_machine
+
+from attachment_app.reminders import workdays
+from attachment_app.reminders.models import Reminder
+from referrals import dashboard
+from referrals import reminders as referral_reminders
+from referrals import services as referral_services
+from tests.factories import BabyFactory, FamilyFactory
+from tests.factories_referrals import ReferralFactory, ServiceFactory
+from tests.reminders.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+NOW = at(2026, 12, 30, 12, 0)
+
+#: name: (working days, or None for the default of 5; when sent; urgent?; later moves)
+SENDINGS = {
+    # Due Wednesday 30 December at 10am: two hours ago.
+    "thu_morning_2_days": (2, at(2026, 12, 24, 10, 0), False, []),
+    # Due Wednesday 30 December at 2pm: later today.
+    "thu_afternoon_2_days": (2, at(2026, 12, 24, 14, 0), False, []),
+    # Due Tuesday 29 December at 3pm.
+    "wed_2_days": (2, at(2026, 12, 23, 15, 0), False, []),
+    # Sent urgently on Boxing Day (a Saturday): Monday is a holiday, so due Tuesday 29 at 11am.
+    "boxing_day_urgent_1_day": (1, at(2026, 12, 26, 11, 0), True, []),
+    # Sent urgently on Christmas Day: due Tuesday 29 December at 8am.
+    "christmas_day_urgent_1_day": (1, at(2026, 12, 25, 8, 0), True, []),
+    # Due today at 9am, and today at 1pm.
+    "tue_morning_1_day": (1, at(2026, 12, 29, 9, 0), False, []),
+    "tue_afternoon_1_day": (1, at(2026, 12, 29, 13, 0), False, []),
+    # The default, 5 working days, from Monday 21 December: due today at 9am, and at 4pm.
+    "mon_morning_default": (None, at(2026, 12, 21, 9, 0), False, []),
+    "mon_afternoon_default": (None, at(2026, 12, 21, 16, 0), False, []),
+    # 10 working days from Tuesday 1 December: due Tuesday 15 December.
+    "early_december_10_days": (10, at(2026, 12, 1, 10, 0), False, []),
+    # Late, but the service has acknowledged it since: not on the list.
+    "acknowledged": (1, at(2026, 12, 1, 10, 0), False, [("acknowledge", at(2026, 12, 4, 9))]),
+    # Sent and due today at noon exactly: not past yet.
+    "due_at_noon": (2, at(2026, 12, 24, 12, 0), False, []),
+    # Sent today: nowhere near due.
+    "today_3_days": (3, at(2026, 12, 30, 9, 0), False, []),
+}
+
+LATE_AT_NOW = {
+    "thu_morning_2_days",
+    "wed_2_days",
+    "boxing_day_urgent_1_day",
+    "christmas_day_urgent_1_day",
+    "tue_morning_1_day",
+    "mon_morning_default",
+    "early_december_10_days",
+}
+
+
+def move(referral, actor, action, moment, note=""):
+    with time_machine.travel(moment, tick=False):
+        referral.refresh_from_db()
+        return referral_services.referral_transition(
+            actor=actor, referral=referral, action=action, note=note, expected_version=None
+        )
+
+
+@pytest.fixture
+def sent(team_a, hv, team_lead, settings):
+    """Every referral of ``SENDINGS``, by name, sent through the services."""
+    settings.DEFAULT_RESPONSE_WORKING_DAYS = 5
+    made = {}
+    for name, (days, moment, urgent, later) in SENDINGS.items():
+        with time_machine.travel(moment - datetime.timedelta(hours=1), tick=False):
+            family = FamilyFactory(team=team_a, named_hv=hv, postcode="LS1 4AP")
+            BabyFactory(family=family)
+            referral = ReferralFactory(
+                family=family,
+                service=ServiceFactory(name=name, response_working_days=days),
+                created_by=hv,
+                urgency="urgent" if urgent else "routine",
+            )
+        if urgent:
+            referral = move(referral, hv, "send-urgently", moment, note="Cannot wait.")
+        else:
+            move(referral, hv, "submit", moment - datetime.timedelta(minutes=30))
+            referral = move(referral, team_lead, "approve", moment)
+        for action, when in later:
+            referral = move(referral, hv, action, when)
+        made[name] = referral
+    return SimpleNamespace(**made)
+
+
+def names(referrals, sent) -> set[str]:
+    by_pk = {referral.pk: name for name, referral in vars(sent).items()}
+    return {by_pk[referral.pk] for referral in referrals}
+
+
+def test_the_late_list_today_over_christmas(sent, team_lead):
+    late = dashboard.overdue_responses(user=team_lead, now=NOW)
+    assert names(late, sent) == LATE_AT_NOW
+
+
+def test_needs_attention_lists_them_oldest_sent_first_with_their_due_times(sent, team_lead):
+    found = dashboard.needs_attention(user=team_lead, now=NOW)["late_responses"]
+    assert found.total == len(LATE_AT_NOW)
+    assert [(referral.service.name, referral.response_due) for referral in found.items] == [
+        ("early_december_10_days", at(2026, 12, 15, 10, 0)),
+        ("mon_morning_default", at(2026, 12, 30, 9, 0)),
+        ("wed_2_days", at(2026, 12, 29, 15, 0)),
+        ("thu_morning_2_days", at(2026, 12, 30, 10, 0)),
+        ("christmas_day_urgent_1_day", at(2026, 12, 29, 8, 0)),
+        ("boxing_day_urgent_1_day", at(2026, 12, 29, 11, 0)),
+        ("tue_morning_1_day", at(2026, 12, 30, 9, 0)),
+    ]
+
+
+def test_the_workload_figure_counts_them_under_the_named_hv(sent, team_lead, hv):
+    with time_machine.travel(NOW, tick=False):
+        rows = dashboard.figure(
+            "workload",
+            user=team_lead,
+            period=dashboard.Period(datetime.date(2026, 10, 1), datetime.date(2026, 12, 30)),
+            today=NOW.date(),
+        ).rows
+    (row,) = [row for row in rows if row[0] == hv.get_full_name()]
+    assert row[5] == len(LATE_AT_NOW)
+
+
+def response_reminders(referral) -> dict[int, Reminder]:
+    rows = Reminder.objects.filter(
+        rule=referral_reminders.RESPONSE,
+        subject_type=referral._meta.label_lower,
+        subject_id=referral.pk,
+        key=referral.sent_at.isoformat(),
+    )
+    return {row.stage: row for row in rows}
+
+
+def moments_to_check() -> list[datetime.datetime]:
+    """Now, and a minute either side of every due moment of the fixture."""
+    moments = {NOW}
+    for days, when, _, _ in SENDINGS.values():
+        due = workdays.working_days_later(when, days or 5)
+        moments |= {due - datetime.timedelta(minutes=1), due, due + datetime.timedelta(minutes=1)}
+    return sorted(moments)
+
+
+def test_the_reminder_rows_stages_agree_with_the_dashboard(sent, team_lead):
+    """Stage 1 falls due when the dashboard says the response was due, and stage 2 at twice the
+    service's working days; at every moment, a referral is on the late list exactly when its
+    stage 1 reminder's due time has passed."""
+    waiting = [referral for referral in vars(sent).values() if referral.status == "sent"]
+    assert len(waiting) == len(SENDINGS) - 1
+    for referral in waiting:
+        days = referral.service.response_working_days or 5
+        stages = response_reminders(referral)
+        assert sorted(stages) == [1, 2]
+        assert stages[1].due_at == dashboard.response_due(referral.sent_at, days)
+        assert stages[2].due_at == dashboard.response_due(referral.sent_at, 2 * days)
+    for moment in moments_to_check():
+        late = set(dashboard.overdue_responses(user=team_lead, now=moment))
+        by_reminder = {
+            referral for referral in waiting if response_reminders(referral)[1].due_at < moment
+        }
+        assert late == by_reminder, moment
