@@ -67,7 +67,12 @@ def _sent_before_due_passed(working_days: int, now: datetime.datetime) -> Q:
 
 
 def overdue_responses(*, user, now: datetime.datetime):
-    """Referrals sent and not acknowledged by the end of their service's response time."""
+    """Referrals sent and not acknowledged by the end of their service's response time.
+
+    Worked out from the service's response time now, not read from the reminder rows: those keep
+    the time given when the referral was sent, and count 0 working days as the default (see
+    ``tests/referrals/test_dashboard_late_responses.py``).
+    """
     default = getattr(settings, "DEFAULT_RESPONSE_WORKING_DAYS", None)
     days_in_use = set(
         Service.objects.filter(

@@ -173,3 +173,51 @@ def test_the_reminder_rows_stages_agree_with_the_dashboard(sent, team_lead):
             referral for referral in waiting if response_reminders(referral)[1].due_at < moment
         }
         assert late == by_reminder, moment
+
+
+# --- Where the reminder rows and the dashboard part today --------------------------------------
+# The late list still recomputes working days from the service's current response time. These
+# pin the two cases where the reminder rows would give another answer, which is why the list
+# does not read them yet (issue 17): switching would change what the dashboard shows.
+
+
+def sent_one(team_a, hv, team_lead, days, moment):
+    with time_machine.travel(moment - datetime.timedelta(hours=1), tick=False):
+        family = FamilyFactory(team=team_a, named_hv=hv, postcode="LS1 4AP")
+        BabyFactory(family=family)
+        referral = ReferralFactory(
+            family=family, service=ServiceFactory(response_working_days=days), created_by=hv
+        )
+    move(referral, hv, "submit", moment - datetime.timedelta(minutes=30))
+    return move(referral, team_lead, "approve", moment)
+
+
+def test_an_edited_response_time_moves_the_dashboard_but_not_the_reminder(
+    team_a, hv, team_lead, admin_user
+):
+    # Sent Monday 2 November 2026 at 9am to a service answering within 10 working days...
+    referral = sent_one(team_a, hv, team_lead, 10, at(2026, 11, 2, 9, 0))
+    # ...which an admin then changes to 2 working days.
+    with time_machine.travel(at(2026, 11, 3, 9, 0), tick=False):
+        referral_services.service_save(
+            actor=admin_user,
+            service=referral.service,
+            postcode_districts=["LS1"],
+            response_working_days=2,
+        )
+    now = at(2026, 11, 5, 10, 0)
+    # The dashboard counts 2 working days from sending (due Wednesday 4 November at 9am).
+    assert list(dashboard.overdue_responses(user=team_lead, now=now)) == [referral]
+    # The reminder keeps the time the service gave when the referral was sent.
+    assert response_reminders(referral)[1].due_at == at(2026, 11, 16, 9, 0)
+
+
+def test_a_response_time_of_0_days_is_due_at_once_on_the_dashboard_but_not_for_the_reminder(
+    team_a, hv, team_lead, settings
+):
+    settings.DEFAULT_RESPONSE_WORKING_DAYS = 5
+    referral = sent_one(team_a, hv, team_lead, 0, at(2026, 11, 2, 9, 0))
+    now = at(2026, 11, 2, 9, 1)
+    assert list(dashboard.overdue_responses(user=team_lead, now=now)) == [referral]
+    # ``response_working_days or the default``: 0 reads as "not stated", so 5 working days.
+    assert response_reminders(referral)[1].due_at == at(2026, 11, 9, 9, 0)
