@@ -17,7 +17,7 @@ tags as ``content`` (trimmed). The same templates can be included directly, with
     ``no_actions=True`` marks a row without one in a list where others have one.
 ``{% inset_text %}<p>…</p>{% endinset_text %}``
 ``{% warning_callout "Heading" %}<p>…</p>{% endwarning_callout %}`` (``level=3`` for an h3)
-``{% details "Summary" summary_hidden=" for "|add:service.name open=form.errors %}…{% enddetails %}``
+``{% details "Summary" summary_hidden=" for "|add:name open=form.errors %}…{% enddetails %}``
 ``{% button_group %}<button …>…</button>{% endbutton_group %}``
 
 Pagination and the action link are includes: ``{% include "components/pagination.html" with
