@@ -10,7 +10,7 @@ def query_without(request, *names: str) -> str:
 
 
 def page_links(page, query: str = "", *, param: str = "page") -> dict:
-    """Numbered links for ``templates/pagination.html``, keeping the rest of the query string."""
+    """Numbered links for ``components/pagination.html``, keeping the rest of the query string."""
     prefix = f"?{query}&{param}=" if query else f"?{param}="
     items = []
     for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1):

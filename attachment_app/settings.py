@@ -121,8 +121,9 @@ TEMPLATES = [
                 "attachment_app.context_processors.service",
                 "attachment_app.reminders.context_processors.unread_notifications",
             ],
-            # nhs_date, nhs_time and nhs_datetime in every template: one way to show a moment.
-            "builtins": ["attachment_app.template_filters"],
+            # nhs_date, nhs_time and nhs_datetime in every template: one way to show a moment;
+            # the NHS.UK components ({% back_link %}, {% tag %}, {% summary_row %} …): one markup.
+            "builtins": ["attachment_app.template_filters", "attachment_app.components"],
         },
     },
 ]
