@@ -281,6 +281,7 @@ def result_chart(definition: engine.Definition, results: list[ScreeningResult]) 
             label=_short_date(result.contact.contact_date),
         )
         for index, result in enumerate(scored)
+        if result.total is not None  # each is: for the type checker
     ]
     thresholds = [
         ChartThreshold(y=y_of(band.min), value=band.min, label=band.label)

@@ -23,7 +23,6 @@ from .factories import (
 from .factories_referrals import ConcernFactory, ReferralFactory, ServiceFactory
 from .signin import SecondFactorClient
 
-
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
 
 
