@@ -414,7 +414,7 @@ def test(args: argparse.Namespace) -> int:
         services.stop()
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m attachment_app.devservices")
     commands = parser.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser("run", help="serve the app with a worker and scheduler")
@@ -432,6 +432,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "test" and args.pytest_args[:1] == ["--"]:
         args.pytest_args = args.pytest_args[1:]
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     if args.command == "manage":
         return manage_command(args)
     return run(args) if args.command == "run" else test(args)
