@@ -1,21 +1,24 @@
 # Starting Relationships — the two commands (see README.md).
 #   make run    set everything up and serve the app with a Celery worker and scheduler
 #   make test   set up what the tests need and run the whole suite, browser tests included
-#   make lint   ruff check and ruff format --check
+#   make lint   ruff check, ruff format --check, mypy and djLint (templates)
 
-PYTHON ?= python3
+# The Python .venv is made with: PYTHON when set, otherwise the first of python3.13, python3.12,
+# python3.11 and python3 on PATH that is 3.11 to 3.13 (scripts/find-python says what it needs).
+PYTHON ?=
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := node_modules/.installed
 
-.PHONY: run test lint setup browser format lock clean demo-reminders
+.PHONY: run test test-fast lint setup browser format lock clean demo-reminders
 
 setup: $(INSTALLED) $(NODE_INSTALLED)
 
 $(PY):
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed: set PYTHON=python3.11")'
-	$(PYTHON) -m venv $(VENV)
+	@python="$$(PYTHON='$(PYTHON)' scripts/find-python)" \
+		&& echo "Making $(VENV) with $$python ($$("$$python" --version))" \
+		&& "$$python" -m venv $(VENV)
 
 $(INSTALLED): requirements-dev.lock | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
@@ -35,15 +38,27 @@ browser:
 demo-reminders: $(INSTALLED)
 	$(PY) -m attachment_app.devservices manage reminders_bring_forward --days 14 --sweep
 
-# The suite runs on TEST_WORKERS processes (pytest-xdist), each with its own test database.
+# The suite in two runs against the same servers: the tests without a browser on TEST_WORKERS
+# processes (pytest-xdist, each with its own test database), then the browser tests on
+# BROWSER_WORKERS. Both must pass. PYTEST_ARGS goes to both runs.
 TEST_WORKERS ?= 2
+BROWSER_WORKERS ?= 2
 
 test: setup browser
-	DJANGO_TESTING=1 $(PY) -m attachment_app.devservices test -- -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	DJANGO_TESTING=1 $(PY) -m attachment_app.devservices test --workers $(TEST_WORKERS) \
+		--browser-workers $(BROWSER_WORKERS) -- $(PYTEST_ARGS)
+
+# For local runs while working: the tests without a browser, keeping the test databases between
+# runs (--reuse-db; add PYTEST_ARGS=--create-db after changing a migration).
+test-fast: setup
+	DJANGO_TESTING=1 $(PY) -m attachment_app.devservices test --workers $(TEST_WORKERS) \
+		-- -m "not browser" --reuse-db $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/djlint templates --lint
 
 format: $(INSTALLED)
 	$(VENV)/bin/ruff check --fix .

@@ -1,7 +1,7 @@
 """Find or start the PostgreSQL and Redis the app needs, then run the app or its tests.
 
     python -m attachment_app.devservices run            # `make run`
-    python -m attachment_app.devservices test -- ARGS   # `make test`: pytest ARGS
+    python -m attachment_app.devservices test -- ARGS   # pytest ARGS (`make test`: see ``test``)
     python -m attachment_app.devservices manage ARGS    # manage.py ARGS on `make run`'s servers
 
 ``run`` uses ``DATABASE_URL`` and ``REDIS_URL`` when they are set. Otherwise it starts an
@@ -365,31 +365,78 @@ def manage_command(args: argparse.Namespace) -> int:
     return subprocess.run(command, cwd=BASE_DIR, env=env, check=False).returncode
 
 
+#: pytest's exit status when it collected nothing (PYTEST_ARGS chose tests of the other run).
+NO_TESTS_COLLECTED = 5
+
+
+def pytest_runs(args: argparse.Namespace) -> list[list[str]]:
+    """The pytest command lines ``test`` runs, one after the other.
+
+    With ``--browser-workers``: the tests without a browser on ``--workers`` processes, then the
+    browser tests on ``--browser-workers`` (Chromium and a live server per process). Otherwise
+    one run, on ``--workers`` processes when given.
+    """
+    given = list(args.pytest_args)
+    if args.browser_workers is None:
+        workers = [] if args.workers is None else ["-n", str(args.workers)]
+        return [[*workers, *given]]
+    return [
+        ["-n", str(args.workers or 1), "-m", "not browser", *given],
+        ["-n", str(args.browser_workers), "-m", "browser", *given],
+    ]
+
+
+def combined_status(codes: list[int]) -> int:
+    """One exit status for several pytest runs: the first failure's; a run that collected
+    nothing is no failure as long as another run tested something."""
+    failures = [code for code in codes if code not in (0, NO_TESTS_COLLECTED)]
+    if failures:
+        return failures[0]
+    return 0 if 0 in codes else NO_TESTS_COLLECTED
+
+
 def test(args: argparse.Namespace) -> int:
-    """Run pytest against real PostgreSQL and Redis."""
+    """Run pytest against real PostgreSQL and Redis; every run must pass (all of them run)."""
     handle_stop_signals()
     env = dict(os.environ)
     services = Services()
     services.provide(env, prefer_machine=True)
     try:
-        command = [sys.executable, "-m", "pytest", *args.pytest_args]
-        return subprocess.run(command, cwd=BASE_DIR, env=env, check=False).returncode
+        runs = pytest_runs(args)
+        codes = []
+        for run_args in runs:
+            if len(runs) > 1:
+                say("pytest " + " ".join(run_args))
+            command = [sys.executable, "-m", "pytest", *run_args]
+            codes.append(subprocess.run(command, cwd=BASE_DIR, env=env, check=False).returncode)
+        return combined_status(codes)
     finally:
         services.stop()
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m attachment_app.devservices")
     commands = parser.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser("run", help="serve the app with a worker and scheduler")
     run_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     test_parser = commands.add_parser("test", help="run the test suite")
+    test_parser.add_argument("--workers", type=int, help="pytest-xdist processes")
+    test_parser.add_argument(
+        "--browser-workers",
+        type=int,
+        help="run the browser tests apart, on this many processes, after the others",
+    )
     test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER)
     manage_parser = commands.add_parser("manage", help="manage.py against `make run`'s servers")
     manage_parser.add_argument("manage_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.command == "test" and args.pytest_args[:1] == ["--"]:
         args.pytest_args = args.pytest_args[1:]
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     if args.command == "manage":
         return manage_command(args)
     return run(args) if args.command == "run" else test(args)

@@ -8,6 +8,7 @@ are (``select_related`` / ``prefetch_related``), so a long caseload or a long hi
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import (
@@ -147,7 +148,11 @@ class NextContact:
 
 def next_contact(family: Family, today: date) -> NextContact | None:
     """The family's stored next mandated contact, with its status on ``today``."""
-    if not family.next_contact_type or family.next_contact_opens is None:
+    if (
+        not family.next_contact_type
+        or family.next_contact_opens is None
+        or family.next_contact_closes is None
+    ):
         return None
     window = ContactWindow(
         family.next_contact_type, family.next_contact_opens, family.next_contact_closes
@@ -170,8 +175,10 @@ def contact_type_label(value: str) -> str:
 def baby_age(baby: Baby, today: date) -> str:
     """The baby's age in the units a health visitor uses, or when the baby is due."""
     if baby.date_of_birth is None:
-        verb = "Due" if baby.expected_date >= today else "Was due"
-        return f"{verb} {format_date(baby.expected_date)}"
+        # A baby not yet born has an expected date (constraint baby_has_birth_or_expected_date).
+        expected = cast(date, baby.expected_date)
+        verb = "Due" if expected >= today else "Was due"
+        return f"{verb} {format_date(expected)}"
     days = (today - baby.date_of_birth).days
     age = relativedelta(today, baby.date_of_birth)
     if days < 28:

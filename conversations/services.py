@@ -7,6 +7,7 @@ families (team scope, consent, dates, NHS numbers) are enforced here, so no call
 import re
 from collections.abc import Iterable
 from datetime import date
+from typing import cast
 
 import nhs_number
 from dateutil.relativedelta import relativedelta
@@ -101,10 +102,10 @@ def clean_nhs_number(value: str | None, *, actor: User, baby: Baby | None = None
                 "does not match. Check it was typed correctly."
             }
         )
-    clash = Baby.objects.filter(nhs_number=digits)
+    same_number = Baby.objects.filter(nhs_number=digits)
     if baby is not None and baby.pk:
-        clash = clash.exclude(pk=baby.pk)
-    clash = clash.select_related("family").first()
+        same_number = same_number.exclude(pk=baby.pk)
+    clash = same_number.select_related("family").first()
     if clash is not None:
         if Baby.objects.visible_to(actor).filter(pk=clash.pk).exists():
             message = (
@@ -182,7 +183,8 @@ def family_create(
     _check_named_hv(actor, named_hv)
     family = Family(
         name=name.strip(),
-        team_id=actor.team_id,
+        # A clinical user (checked above) has a team: constraint user_clinical_role_has_team.
+        team_id=cast(int, actor.team_id),
         named_hv=named_hv,
         address_line_1=address_line_1.strip(),
         address_line_2=address_line_2.strip(),
@@ -306,11 +308,8 @@ def contact_record(
     if baby is not None and baby.family_id != family.pk:
         raise ValidationError({"baby": "Choose a baby of this family."})
     babies = [baby] if baby is not None else list(family.babies.all())
-    earliest = [
-        (b.date_of_birth or b.expected_date) - ANTENATAL_LEAD
-        for b in babies
-        if (b.date_of_birth or b.expected_date)
-    ]
+    starts = [b.date_of_birth or b.expected_date for b in babies]
+    earliest = [start - ANTENATAL_LEAD for start in starts if start is not None]
     if earliest and contact_date < min(earliest):
         raise ValidationError(
             {

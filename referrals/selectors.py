@@ -176,7 +176,9 @@ def changes_since_return(
     """
     if referral.status != workflow.Status.SUBMITTED:
         return None
-    snapshots = sorted(referral.snapshots.all(), key=lambda snapshot: snapshot.pgh_id)
+    # pghistory makes the snapshot model, and so this accessor, at run time.
+    all_snapshots = referral.snapshots.all()  # type: ignore[attr-defined]
+    snapshots = sorted(all_snapshots, key=lambda snapshot: snapshot.pgh_id)
     returned_at = None
     for index, snapshot in enumerate(snapshots):
         if snapshot.status == workflow.Status.RETURNED and (
@@ -345,7 +347,7 @@ def home_page_reader(*, user) -> dict:
         .order_by("-at", "-pk")
         .values("actor_id")[:1]
     )
-    extras = {
+    extras: dict[str, object] = {
         "returned_referrals": list(
             returned.filter(created_by=user)
             .select_related("family", "service")

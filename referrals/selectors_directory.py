@@ -6,6 +6,7 @@ Every function here runs a fixed number of queries, however many services match.
 
 import datetime
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db.models import (
     Case,
@@ -32,8 +33,11 @@ NO_INTERVENTION_RANK = len(EVIDENCE_RANK)
 
 def _best_evidence_rank() -> Coalesce:
     """The rank of the best-evidenced intervention a service offers (0 is strong)."""
+    # django-stubs does not see annotations on the many-to-many's own (through) model.
     ranked = (
-        Service.interventions.through.objects.filter(service_id=OuterRef("pk"))
+        Service.interventions.through.objects.filter(  # type: ignore[misc]
+            service_id=OuterRef("pk")
+        )
         .annotate(
             rank=Case(
                 *(
@@ -87,7 +91,8 @@ def is_assurance_stale(service: Service, today: datetime.date) -> bool:
 
 #: How near a service's area is to the family, best first: its postcode district, its local
 #: authority, all of England.
-AREA_FIT = {
+#: Keyed by the stored extent type (a plain string, equal to its ExtentType).
+AREA_FIT: dict[str, int] = {
     ServiceArea.ExtentType.POSTCODE_DISTRICT: 0,
     ServiceArea.ExtentType.LOCAL_AUTHORITY: 1,
     ServiceArea.ExtentType.NATIONAL: 2,
@@ -189,6 +194,19 @@ SUGGESTION_CANDIDATES = 200
 SUGGESTIONS_PER_CONCERN = 10
 
 
+def _suggestion_order(s: Suggestion, *, pressing: bool) -> tuple[bool, int, int, int, str, int]:
+    """Best first: for a concern that needs a referral, services taking referrals; then the
+    most specific, the nearest, the best evidenced, by name."""
+    return (
+        pressing and not s.service.accepts_referrals,
+        s.specificity,
+        s.area_fit,
+        s.evidence_rank,
+        s.service.name.lower(),
+        s.service.pk,
+    )
+
+
 def _area_fit(service: Service, district: str) -> int:
     """How near the nearest of the service's areas that take the family is (see AREA_FIT)."""
     fits = [
@@ -262,15 +280,6 @@ def suggested_services(*, concerns: list, facts: FamilyCircumstances) -> list[Co
                 )
             )
     for group in groups.values():
-        group.suggestions.sort(
-            key=lambda s, pressing=group.needs_referral: (
-                pressing and not s.service.accepts_referrals,
-                s.specificity,
-                s.area_fit,
-                s.evidence_rank,
-                s.service.name.lower(),
-                s.service.pk,
-            )
-        )
+        group.suggestions.sort(key=partial(_suggestion_order, pressing=group.needs_referral))
         del group.suggestions[SUGGESTIONS_PER_CONCERN:]
     return list(groups.values())

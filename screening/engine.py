@@ -407,7 +407,10 @@ def load_definition(data: Any, *, source: str | None = None) -> Definition:
     return definition
 
 
-_COMMON_REQUIRED = {
+#: Field name -> the JSON type (or types) its value must have.
+_FieldTypes = dict[str, type | tuple[type, ...]]
+
+_COMMON_REQUIRED: _FieldTypes = {
     "code": str,
     "short_name": str,
     "name": str,
@@ -417,9 +420,9 @@ _COMMON_REQUIRED = {
     "completed_by": str,
     "kind": str,
 }
-_COMMON_OPTIONAL = {"licence_note": str}
-_ITEMS_REQUIRED = {"items": list, "total": dict, "bands": list, "positive": dict}
-_ITEMS_OPTIONAL = {
+_COMMON_OPTIONAL: _FieldTypes = {"licence_note": str}
+_ITEMS_REQUIRED: _FieldTypes = {"items": list, "total": dict, "bands": list, "positive": dict}
+_ITEMS_OPTIONAL: _FieldTypes = {
     "preamble": (str, type(None)),
     "reverse_keyed": list,
     "allow_missing": int,
@@ -427,7 +430,7 @@ _ITEMS_OPTIONAL = {
     "safety_rules": list,
     "suggestions": list,
 }
-_RESULT_ONLY_REQUIRED = {"result_entry": dict}
+_RESULT_ONLY_REQUIRED: _FieldTypes = {"result_entry": dict}
 
 
 class _Checker:

@@ -158,7 +158,11 @@ def result_chart(
         low=low,
         high=high,
         bands=[(band.label, band.min) for band in definition.bands],
-        points=[(result.total, _short_date(result.contact.contact_date)) for result in scored],
+        points=[
+            (total, _short_date(result.contact.contact_date))
+            for result in scored
+            if (total := result.total) is not None
+        ],
     )
 
 

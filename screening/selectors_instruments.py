@@ -43,11 +43,12 @@ def local_item_texts(definition_row: InstrumentDefinition) -> dict[str, str]:
     One query the first time for a row (none if ``local_item_texts`` was prefetched), then kept
     on the row, so a form asking ten items asks the database once.
     """
-    cached = getattr(definition_row, "_local_item_texts", None)
-    if cached is None:
-        cached = {row.item_id: row.text for row in definition_row.local_item_texts.all()}
-        definition_row._local_item_texts = cached
-    return cached
+    kept = vars(definition_row)
+    if "_local_item_texts" not in kept:
+        kept["_local_item_texts"] = {
+            row.item_id: row.text for row in definition_row.local_item_texts.all()
+        }
+    return kept["_local_item_texts"]
 
 
 def local_option_texts(definition_row: InstrumentDefinition) -> dict[tuple[str, str], str]:
@@ -55,14 +56,13 @@ def local_option_texts(definition_row: InstrumentDefinition) -> dict[tuple[str, 
 
     Cached on the row like :func:`local_item_texts`: one query however many answers are shown.
     """
-    cached = getattr(definition_row, "_local_option_texts", None)
-    if cached is None:
-        cached = {
+    kept = vars(definition_row)
+    if "_local_option_texts" not in kept:
+        kept["_local_option_texts"] = {
             (row.item_id, row.option_value): row.text
             for row in definition_row.local_option_texts.all()
         }
-        definition_row._local_option_texts = cached
-    return cached
+    return kept["_local_option_texts"]
 
 
 def item_label(definition_row: InstrumentDefinition, item: engine.Item | Mapping[str, Any]) -> str:

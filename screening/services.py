@@ -14,6 +14,7 @@ be recorded, at a contact or straight from the family, with or without any conse
 import datetime
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -219,15 +220,16 @@ def screening_result_record_entry(
     # The model's total is whole: a score with decimals (the KIPS mean) is kept with the date in
     # ``answers``, which for a result-only instrument holds what the rater entered.
     whole = score is not None and score == score.to_integral_value()
+    assessed = cast(datetime.date, assessed_on)  # a missing date raised a problem above
     return ScreeningResult.objects.create(
         family_id=contact.family_id,
         contact=contact,
         definition=definition,
         answers={
-            "assessed_on": assessed_on.isoformat(),
+            "assessed_on": assessed.isoformat(),
             "score": None if score is None else str(score),
         },
-        total=int(score) if whole else None,
+        total=int(score) if score is not None and whole else None,
         band=band,
         positive=None,
         parent_agreed=True,
@@ -461,11 +463,11 @@ def local_item_text_save(
         for row in definition.local_option_texts.select_for_update()
     }
     for (item_id, value), text in option_texts.items():
-        row = existing_options.get((item_id, value)) or LocalOptionText(
+        option_row = existing_options.get((item_id, value)) or LocalOptionText(
             definition=definition, item_id=item_id, option_value=value
         )
-        if _local_text_set(row, text, licence_reference, actor, now):
-            saved.append(row)
+        if _local_text_set(option_row, text, licence_reference, actor, now):
+            saved.append(option_row)
     return saved
 
 

@@ -1,5 +1,6 @@
 """Shared fixtures: two teams and a user of every role."""
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -21,6 +22,18 @@ from .factories import (
 )
 from .factories_referrals import ConcernFactory, ReferralFactory, ServiceFactory
 from .signin import SecondFactorClient
+
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Every test under tests/browser is a browser test, marked or not, so that `make test`'s
+    run without a browser (`-m "not browser"`) leaves them all to the browser run. First, so
+    the mark is there before `-m` deselects."""
+    for item in items:
+        if BROWSER_TESTS in item.path.resolve().parents:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ it again, and the notifications and emails already made are not made twice.
 import datetime
 import logging
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -76,7 +77,7 @@ def _due(now: datetime.datetime):
     return Reminder.objects.filter((pending | stale) & not_just_enqueued).order_by("due_at", "pk")
 
 
-def reminders_sweep(*, enqueue: Callable[[int], None] | None = None) -> int | None:
+def reminders_sweep(*, enqueue: Callable[[int], object] | None = None) -> int | None:
     """Enqueue one send task per due reminder, after commit. None if another sweep is running."""
     if enqueue is None:
         from .tasks import send_reminder
@@ -102,14 +103,12 @@ def reminders_sweep(*, enqueue: Callable[[int], None] | None = None) -> int | No
             seen.update(ids)
             Reminder.objects.filter(pk__in=ids).update(enqueued_at=now)
             for reminder_id in ids:
-                transaction.on_commit(
-                    lambda reminder_id=reminder_id: _enqueue(enqueue, reminder_id, broker)
-                )
+                transaction.on_commit(partial(_enqueue, enqueue, reminder_id, broker))
             total += len(ids)
     return total
 
 
-def _enqueue(enqueue: Callable[[int], None], reminder_id: int, broker: dict) -> None:
+def _enqueue(enqueue: Callable[[int], object], reminder_id: int, broker: dict) -> None:
     """Hand one reminder to the broker; if it cannot take it, the next sweep tries again.
 
     After one failure the rest of this sweep's reminders are not tried (each try would wait for
