@@ -73,7 +73,7 @@ def overdue_responses(*, user, now: datetime.datetime):
     the time given when the referral was sent, and count 0 working days as the default (see
     ``tests/referrals/test_dashboard_late_responses.py``).
     """
-    default = getattr(settings, "DEFAULT_RESPONSE_WORKING_DAYS", None)
+    default: int = settings.DEFAULT_RESPONSE_WORKING_DAYS
     days_in_use = set(
         Service.objects.filter(
             referrals__in=scoped(Referral.objects, user).filter(status=Status.SENT)
@@ -133,7 +133,7 @@ def needs_attention(*, user, now: datetime.datetime) -> dict:
         .select_related("family", "service")
         .order_by("sent_at", "pk")
     )
-    default = getattr(settings, "DEFAULT_RESPONSE_WORKING_DAYS", None)
+    default: int = settings.DEFAULT_RESPONSE_WORKING_DAYS
     for referral in late.items:
         days = referral.service.response_working_days or default
         referral.response_due = response_due(referral.sent_at, days)
@@ -156,7 +156,7 @@ def unread_reminders_by_hv(*, user) -> list[dict]:
     if not user.is_team_lead:
         people = people.filter(pk=user.pk)
     unread = Q(notifications__read_at__isnull=True, notifications__reminder__isnull=False)
-    return list(
+    rows = (
         people.annotate(
             unread=Count("notifications", filter=unread),
             oldest=Min("notifications__created_at", filter=unread),
@@ -165,3 +165,4 @@ def unread_reminders_by_hv(*, user) -> list[dict]:
         .order_by("-unread", "last_name", "first_name", "pk")
         .values("pk", "first_name", "last_name", "username", "unread", "oldest")
     )
+    return [dict(row) for row in rows]

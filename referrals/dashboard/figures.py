@@ -214,7 +214,7 @@ def workload(*, user, period: Period, today: datetime.date) -> Figure:
         )
     else:
         people = User.objects.filter(pk=user.pk)
-    named = [
+    named: list[tuple[str, int | None]] = [
         (person.get_full_name() or person.username, person.pk)
         for person in sorted(people, key=lambda p: (p.get_full_name() or p.username).lower())
     ]
