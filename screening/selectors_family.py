@@ -15,6 +15,7 @@ from attachment_app.formatting import format_date
 from . import engine
 from .models import Concern, Observation, ScreeningResult
 from .ordering import in_instrument_order
+from .selectors_instruments import stored_rule_label
 
 
 @dataclass
@@ -98,11 +99,7 @@ def _raising_rule_label(concern: Concern) -> str:
     if concern.source_result is None:
         return ""
     definition = concern.source_result.definition
-    rules = definition.definition.get("safety_rules", [])
-    for rule in rules if isinstance(rules, list) else []:
-        if isinstance(rule, dict) and rule.get("id") == concern.source_rule and rule.get("label"):
-            return str(rule["label"])
-    return definition.name
+    return stored_rule_label(definition.definition, concern.source_rule) or definition.name
 
 
 def _by_instrument(results: list[ScreeningResult]) -> list[InstrumentResults]:

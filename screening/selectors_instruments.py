@@ -152,7 +152,16 @@ def safety_rule_label(
         .values_list("definition", flat=True)
     )
     for data in newer:
-        for raw in data.get("safety_rules", []) if isinstance(data, dict) else []:
-            if isinstance(raw, dict) and raw.get("id") == rule.id and raw.get("label"):
-                return str(raw["label"])
+        label = stored_rule_label(data, rule.id)
+        if label:
+            return label
     return loaded.rule_label(rule)
+
+
+def stored_rule_label(data: object, rule_id: str) -> str:
+    """The label a stored definition (JSON as loaded) gives its safety rule ``rule_id``, or ""."""
+    rules = data.get("safety_rules", []) if isinstance(data, dict) else []
+    for raw in rules if isinstance(rules, list) else []:
+        if isinstance(raw, dict) and raw.get("id") == rule_id and raw.get("label"):
+            return str(raw["label"])
+    return ""
