@@ -11,12 +11,13 @@ from typing import cast
 
 import nhs_number
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from attachment_app.accounts.models import User
 from attachment_app.accounts.scoping import check_may_record
+from attachment_app.errors import ConsentRequired
 from attachment_app.formatting import format_date
 
 from . import reminders
@@ -67,10 +68,6 @@ CONSENT_MOVES = {
     Decision.GIVEN: {Decision.WITHDRAWN},
     Decision.WITHDRAWN: set(),
 }
-
-
-class ConsentRequired(PermissionDenied):
-    """Raised when something is recorded without the parent's current consent."""
 
 
 def _check_clinical(actor: User, family: Family | None = None) -> None:

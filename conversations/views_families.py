@@ -4,17 +4,16 @@ Views are thin: records come through ``visible_to(request.user)`` (another team'
 404), forms check the shape of the input and the services in ``services.py`` make every change.
 """
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from attachment_app.accounts.models import Role
+from attachment_app import permissions
 from attachment_app.audit.access import Kind, families_named_in, note_listed
-from attachment_app.nhsuk_forms.helpers import add_service_errors
+from attachment_app.form_page import FormPageView
 from attachment_app.pagination import page_links
 
 from . import selectors, services
@@ -66,7 +65,7 @@ class ShowCaseloadView(View):
 
     def render_caseload(self, search_form):
         user = self.request.user
-        if not user.is_clinical:
+        if not permissions.is_clinician(user):
             # Admins and users without a role see no families: say so rather than list nothing.
             return render(self.request, self.template_name, {"clinical": False})
         today = timezone.localdate()
@@ -113,7 +112,7 @@ def default_families(user, *, searching: bool) -> str:
     whole team. A search looks across the whole team, so a colleague's family can be found
     to cover a visit.
     """
-    if user.role == Role.HEALTH_VISITOR and not searching:
+    if permissions.caseload_opens_on_own_families(user) and not searching:
         return selectors.MINE
     return selectors.TEAM
 
@@ -178,59 +177,24 @@ def _state(conversation) -> dict | None:
 # --- Forms that change the family record ------------------------------------------------------
 
 
-class _RecordFormView(View):
-    """Show a form; on a valid POST call the service; show its ValidationErrors on the form."""
-
-    form_class = None
-    template_name = ""
-    submit = "Save"
-    success_message = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        # Fetch (and scope) before anything else, so another team's record is a 404 for any
-        # method.
-        self.load(**kwargs)
-        return super().dispatch(request, *args, **kwargs)
-
-    def load(self, **kwargs) -> None:
-        raise NotImplementedError
-
-    def get_initial(self) -> dict:
-        return {}
-
-    def form_kwargs(self) -> dict:
-        return {"cancel_url": self.cancel_url(), "submit": self.submit}
+class _FamilyRecordPage(FormPageView):
+    """A page that changes part of a family's record; back to the family page once saved."""
 
     def cancel_url(self) -> str:
         return reverse("family_detail", args=[self.family.pk])
 
-    def save(self, data: dict) -> None:
-        raise NotImplementedError
+    def success_url(self, result) -> str:
+        return reverse("family_detail", args=[self.family.pk])
 
-    def get(self, request, **kwargs):
-        return self.render_form(self.form_class(initial=self.get_initial(), **self.form_kwargs()))
-
-    def post(self, request, **kwargs):
-        form = self.form_class(request.POST, **self.form_kwargs())
-        if form.is_valid():
-            try:
-                self.save(form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, self.success_message)
-                return redirect("family_detail", self.family.pk)
-        return self.render_form(form)
-
-    def render_form(self, form):
-        return render(
-            self.request,
-            self.template_name,
-            {"form": form, "family": self.family, "record": getattr(self, "record", None)},
-        )
+    def context(self) -> dict:
+        return {"family": self.family, "record": getattr(self, "record", None)}
 
 
-class CreateFamilyView(_RecordFormView):
+def _visible_family(request, family_id) -> Family:
+    return get_object_or_404(Family.objects.visible_to(request.user), pk=family_id)
+
+
+class CreateFamilyView(_FamilyRecordPage):
     """Add a family to the team's caseload."""
 
     form_class = FamilyForm
@@ -238,8 +202,8 @@ class CreateFamilyView(_RecordFormView):
     submit = "Add family"
     success_message = "Family added"
 
-    def load(self, **kwargs):
-        if not self.request.user.is_clinical:
+    def load(self):
+        if not permissions.may_add_family(self.request.user):
             raise PermissionDenied("Only health visitors and team leads add families.")
         self.family = None
 
@@ -249,15 +213,15 @@ class CreateFamilyView(_RecordFormView):
     def form_kwargs(self):
         return {**super().form_kwargs(), "team": self.request.user.team}
 
-    def get_initial(self):
+    def initial(self):
         user = self.request.user
-        return {"named_hv": user.pk if user.role == "health_visitor" else None}
+        return {"named_hv": user.pk if permissions.named_hv_by_default(user) else None}
 
-    def save(self, data):
-        self.family = services.family_create(actor=self.request.user, **data)
+    def perform(self, form):
+        self.family = services.family_create(actor=self.request.user, **form.cleaned_data)
 
 
-class UpdateFamilyView(_RecordFormView):
+class UpdateFamilyView(_FamilyRecordPage):
     """Change a family's details or named health visitor."""
 
     form_class = FamilyForm
@@ -266,23 +230,23 @@ class UpdateFamilyView(_RecordFormView):
     success_message = "Family details updated"
 
     def load(self, family_id):
-        self.family = get_object_or_404(Family.objects.visible_to(self.request.user), pk=family_id)
+        self.family = _visible_family(self.request, family_id)
 
     def form_kwargs(self):
         return {**super().form_kwargs(), "team": self.family.team}
 
-    def get_initial(self):
+    def initial(self):
         fields = ["name", "address_line_1", "address_line_2", "town", "postcode", "area"]
         return {
             "named_hv": self.family.named_hv_id,
             **{field: getattr(self.family, field) for field in fields},
         }
 
-    def save(self, data):
-        services.family_update(actor=self.request.user, family=self.family, **data)
+    def perform(self, form):
+        services.family_update(actor=self.request.user, family=self.family, **form.cleaned_data)
 
 
-class CreateCaregiverView(_RecordFormView):
+class CreateCaregiverView(_FamilyRecordPage):
     """Add a parent or carer to a family."""
 
     form_class = CaregiverForm
@@ -291,13 +255,13 @@ class CreateCaregiverView(_RecordFormView):
     success_message = "Parent or carer added"
 
     def load(self, family_id):
-        self.family = get_object_or_404(Family.objects.visible_to(self.request.user), pk=family_id)
+        self.family = _visible_family(self.request, family_id)
 
-    def save(self, data):
-        services.caregiver_add(actor=self.request.user, family=self.family, **data)
+    def perform(self, form):
+        services.caregiver_add(actor=self.request.user, family=self.family, **form.cleaned_data)
 
 
-class UpdateCaregiverView(_RecordFormView):
+class UpdateCaregiverView(_FamilyRecordPage):
     """Change a parent's or carer's details."""
 
     form_class = CaregiverForm
@@ -313,15 +277,16 @@ class UpdateCaregiverView(_RecordFormView):
         self.family = self.caregiver.family
         self.record = self.caregiver
 
-    def get_initial(self):
-        fields = CaregiverForm.base_fields
-        return {field: getattr(self.caregiver, field) for field in fields}
+    def initial(self):
+        return {field: getattr(self.caregiver, field) for field in CaregiverForm.base_fields}
 
-    def save(self, data):
-        services.caregiver_update(actor=self.request.user, caregiver=self.caregiver, **data)
+    def perform(self, form):
+        services.caregiver_update(
+            actor=self.request.user, caregiver=self.caregiver, **form.cleaned_data
+        )
 
 
-class CreateBabyView(_RecordFormView):
+class CreateBabyView(_FamilyRecordPage):
     """Add a baby, born or expected, to a family."""
 
     form_class = BabyForm
@@ -330,13 +295,13 @@ class CreateBabyView(_RecordFormView):
     success_message = "Baby added"
 
     def load(self, family_id):
-        self.family = get_object_or_404(Family.objects.visible_to(self.request.user), pk=family_id)
+        self.family = _visible_family(self.request, family_id)
 
-    def save(self, data):
-        services.baby_add(actor=self.request.user, family=self.family, **data)
+    def perform(self, form):
+        services.baby_add(actor=self.request.user, family=self.family, **form.cleaned_data)
 
 
-class UpdateBabyView(_RecordFormView):
+class UpdateBabyView(_FamilyRecordPage):
     """Change a baby's details, for example the date of birth once born."""
 
     form_class = BabyForm
@@ -351,8 +316,8 @@ class UpdateBabyView(_RecordFormView):
         self.family = self.baby.family
         self.record = self.baby
 
-    def get_initial(self):
+    def initial(self):
         return {field: getattr(self.baby, field) for field in BabyForm.base_fields}
 
-    def save(self, data):
-        services.baby_update(actor=self.request.user, baby=self.baby, **data)
+    def perform(self, form):
+        services.baby_update(actor=self.request.user, baby=self.baby, **form.cleaned_data)

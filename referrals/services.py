@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from attachment_app.accounts.models import Role, User
 from attachment_app.accounts.scoping import check_may_record
+from attachment_app.errors import StaleRecord
 from conversations.models import Caregiver, Family
 from conversations.services import check_recorded_date
 from screening.models import Concern
@@ -38,7 +39,7 @@ from .workflow import Status
 FOLLOW_UP_YEARS_AHEAD = 2
 
 
-class StaleReferral(Exception):
+class StaleReferral(StaleRecord):
     """The referral changed after the form was opened; nothing was saved."""
 
     def __init__(self, referral: Referral, *, who: str):
@@ -48,7 +49,8 @@ class StaleReferral(Exception):
             "saved. It now shows as \u201c{status}\u201d. What you typed is still below: check "
             "the referral and try again if it is still needed.".format(
                 status=referral.get_status_display().lower()
-            )
+            ),
+            version=referral.version,
         )
 
 

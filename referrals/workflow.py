@@ -161,6 +161,16 @@ def find(action: str, source: str) -> Transition | None:
 RETROSPECTIVE_REVIEW_SEPARATED = True
 
 
+def moves_from(source: str, *, urgent: bool) -> list[Transition]:
+    """The moves the table allows from ``source``, in the page's order; who may make each is
+    ``attachment_app.permissions``'s question."""
+    return [
+        transition
+        for transition in TRANSITIONS
+        if transition.source == source and (urgent or not transition.urgent_only)
+    ]
+
+
 def may_act(transition: Transition, *, role: str, is_author: bool = False) -> bool:
     """Whether a user with ``role`` may make this transition (team membership checked apart);
     ``is_author``: they created or submitted the referral."""
