@@ -25,16 +25,37 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 
+from attachment_app import permissions
 from attachment_app.accounts.typed_input import take_typed_input
 from attachment_app.errors import ConsentRequired, StaleRecord
 from attachment_app.nhsuk_forms.helpers import add_service_errors
 
 
-class FormPageView(View):
+class PageView(View):
+    """A page about something fetched once, in scope, before any method runs."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.load(**kwargs)
+        return super().dispatch(request)
+
+    def load(self, **url_kwargs) -> None:
+        """Fetch (scoped to ``self.request.user``) what the page is about."""
+
+
+class AdminOnlyMixin:
+    """Everyone but an admin gets a 404, for any method, before anything is read."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.is_admin(request.user):
+            raise Http404("No such page.")
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class FormPageView(PageView):
     """A page with one form that calls one service. See the module docstring for the hooks."""
 
     template_name = ""
@@ -44,15 +65,6 @@ class FormPageView(View):
     success_message = ""
     #: Set when the form was filled in from what was typed before a session timeout.
     restored = False
-
-    # --- What the page is about -----------------------------------------------------------
-
-    def dispatch(self, request, *args, **kwargs):
-        self.load(**kwargs)
-        return super().dispatch(request)
-
-    def load(self, **url_kwargs) -> None:
-        """Fetch (scoped to ``self.request.user``) what the page is about."""
 
     def refuse(self) -> HttpResponse | None:
         """A response instead of the form when the page cannot be used now."""

@@ -63,22 +63,22 @@ def role_is_admin(role: str) -> bool:
     return role == Role.ADMIN
 
 
-def team_leads(team_id: int | None) -> QuerySet[User]:
+def team_leads(team_id: int) -> QuerySet[User]:
     """The active team leads of a team."""
     return User.objects.filter(team_id=team_id, role=Role.TEAM_LEAD, is_active=True)
 
 
-def health_visitors(team_id: int | None) -> QuerySet[User]:
+def health_visitors(team_id: int) -> QuerySet[User]:
     """The active health visitors of a team."""
     return User.objects.filter(team_id=team_id, role=Role.HEALTH_VISITOR, is_active=True)
 
 
-def clinicians(team_id: int | None) -> QuerySet[User]:
+def clinicians(team_id: int) -> QuerySet[User]:
     """The active health visitors and team leads of a team."""
     return User.objects.filter(team_id=team_id, role__in=sorted(CLINICAL_ROLES), is_active=True)
 
 
-def teams_with_a_lead() -> QuerySet[User]:
+def teams_with_a_lead() -> QuerySet[User, Any]:
     """The team ids that have an active team lead (for a subquery)."""
     return User.objects.filter(role=Role.TEAM_LEAD, is_active=True).values("team_id")
 
