@@ -1,0 +1,154 @@
+"""The referral workflow against a table written out here by hand, not read from the module.
+
+Each row is what the referral service's policy says: from which status an action moves a
+referral, to which status, who makes it (``clinician``: the family's health visitor or a team
+lead; ``lead``: a team lead only), whether a note must be given, whether only an urgent referral
+may take it, and whether the referral's author is kept from making it. A wrong entry in
+``TRANSITIONS`` (a note no longer required to send urgently, a review its author may make)
+fails here rather than being copied into the tests.
+"""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from referrals import services, workflow
+from referrals.models import Referral, ReferralEvent
+from referrals.workflow import Status
+
+S = Status
+#: (action, from): (to, who, note required, urgent only, separated from the author)
+EXPECTED = {
+    ("submit", S.DRAFT): (S.SUBMITTED, "clinician", False, False, False),
+    ("send-urgently", S.DRAFT): (S.SENT, "clinician", True, True, False),
+    ("resubmit", S.RETURNED): (S.SUBMITTED, "clinician", False, False, False),
+    ("approve", S.SUBMITTED): (S.SENT, "lead", False, False, True),
+    ("return", S.SUBMITTED): (S.RETURNED, "lead", True, False, True),
+    ("acknowledge", S.SENT): (S.ACKNOWLEDGED, "clinician", False, False, False),
+    ("accept", S.ACKNOWLEDGED): (S.ACCEPTED, "clinician", False, False, False),
+    ("decline", S.ACKNOWLEDGED): (S.DECLINED, "clinician", True, False, False),
+    ("complete", S.ACCEPTED): (S.COMPLETED, "clinician", True, False, False),
+    ("withdraw", S.DRAFT): (S.WITHDRAWN, "clinician", True, False, False),
+    ("withdraw", S.SUBMITTED): (S.WITHDRAWN, "clinician", True, False, False),
+    ("withdraw", S.RETURNED): (S.WITHDRAWN, "clinician", True, False, False),
+    ("withdraw", S.SENT): (S.WITHDRAWN, "clinician", True, False, False),
+    ("withdraw", S.ACKNOWLEDGED): (S.WITHDRAWN, "clinician", True, False, False),
+    ("withdraw", S.ACCEPTED): (S.WITHDRAWN, "clinician", True, False, False),
+}
+ACTIONS = (
+    "submit",
+    "send-urgently",
+    "resubmit",
+    "approve",
+    "return",
+    "acknowledge",
+    "accept",
+    "decline",
+    "complete",
+    "withdraw",
+)
+WHO = {"clinician": workflow.CLINICIAN, "lead": workflow.TEAM_LEAD}
+#: Where a referral's story ends: nothing moves it on.
+FINAL = {S.DECLINED, S.COMPLETED, S.WITHDRAWN}
+
+
+@pytest.mark.parametrize(
+    ("action", "source"), [(action, status) for action in ACTIONS for status in Status]
+)
+def test_every_action_from_every_status_is_as_the_policy_says(action, source):
+    transition = workflow.find(action, source)
+    expected = EXPECTED.get((action, source))
+    if expected is None:
+        assert transition is None, f"{action} from {source} should be refused"
+        return
+    target, who, note_required, urgent_only, separated = expected
+    assert transition is not None, f"{action} from {source} should be allowed"
+    assert transition.target == target
+    assert transition.actor == WHO[who]
+    assert transition.note_required is note_required
+    assert transition.urgent_only is urgent_only
+    assert transition.separated is separated
+
+
+def test_the_table_has_no_move_the_policy_does_not_name():
+    assert {(t.action, t.source) for t in workflow.TRANSITIONS} == set(EXPECTED)
+    assert len(workflow.TRANSITIONS) == len(EXPECTED)
+
+
+def test_the_page_offers_the_actions_in_the_policy_order():
+    assert workflow.ACTIONS == ACTIONS
+
+
+def test_a_final_status_has_no_way_out_and_every_open_one_has_one():
+    for status in Status:
+        moves = workflow.moves_from(status, urgent=True)
+        if status in FINAL:
+            assert moves == [], status
+        else:
+            assert moves, status
+    assert {
+        S.DRAFT,
+        S.SUBMITTED,
+        S.RETURNED,
+        S.SENT,
+        S.ACKNOWLEDGED,
+        S.ACCEPTED,
+    } == workflow.OPEN_STATUSES
+
+
+def test_only_an_urgent_draft_may_be_sent_without_review():
+    routine = [t.action for t in workflow.moves_from(S.DRAFT, urgent=False)]
+    urgent = [t.action for t in workflow.moves_from(S.DRAFT, urgent=True)]
+    assert routine == ["submit", "withdraw"]
+    assert urgent == ["submit", "send-urgently", "withdraw"]
+
+
+def test_what_the_health_visitor_may_still_change():
+    assert {S.DRAFT, S.RETURNED} == workflow.EDITABLE_STATUSES
+
+
+# --- Through the service: the note each move needs, from this table, not the module's ----------
+
+NEEDS_A_NOTE = [(source, action) for (action, source), row in EXPECTED.items() if row[2]]
+NO_NOTE_NEEDED = [(source, action) for (action, source), row in EXPECTED.items() if not row[2]]
+
+
+def _in_status(referral, status):
+    Referral.objects.filter(pk=referral.pk).update(status=status, urgency="urgent")
+    referral.refresh_from_db()
+    return referral
+
+
+def _actor(action, source, hv, team_lead):
+    return team_lead if EXPECTED[(action, source)][1] == "lead" else hv
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("source", "action"), NEEDS_A_NOTE)
+def test_a_move_that_needs_a_note_is_refused_without_one(source, action, referral, hv, team_lead):
+    referral = _in_status(referral, source)
+    with pytest.raises(ValidationError) as refused:
+        services.referral_transition(
+            actor=_actor(action, source, hv, team_lead),
+            referral=referral,
+            action=action,
+            note="   ",
+            expected_version=referral.version,
+        )
+    assert "note" in refused.value.message_dict
+    referral.refresh_from_db()
+    assert referral.status == source
+    assert not ReferralEvent.objects.filter(referral=referral).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("source", "action"), NO_NOTE_NEEDED)
+def test_a_move_that_needs_no_note_goes_without_one(source, action, referral, hv, team_lead):
+    referral = _in_status(referral, source)
+    moved = services.referral_transition(
+        actor=_actor(action, source, hv, team_lead),
+        referral=referral,
+        action=action,
+        note="",
+        expected_version=referral.version,
+    )
+    assert moved.status == EXPECTED[(action, source)][0]
