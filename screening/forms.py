@@ -16,7 +16,7 @@ from conversations.models import NOTE_LENGTH
 
 from . import engine
 from .models import Concern, ConcernCategory, Observation
-from .selectors_instruments import option_label
+from .selectors_instruments import item_legend, option_label
 
 #: Every item is asked, so its legend has no "(optional)", even where a definition lets some
 #: be missed: the engine, not the form, decides what may be left out and names what is missing.
@@ -31,28 +31,6 @@ CERTIFICATION_LENGTH = 200
 def item_field_name(item_id: str) -> str:
     """The form field for an item: item ids are bare numbers, not usable as HTML ids."""
     return f"item_{item_id}"
-
-
-def item_legend(
-    definition: engine.Definition,
-    item: engine.Item,
-    local_texts: Mapping[str, str] | None = None,
-    *,
-    paper_form: bool = False,
-) -> str:
-    """An item's wording: shipped, or entered under local licence, or else its placeholder.
-
-    With ``paper_form`` (the licensed wording is not all entered) an item whose text is supplied
-    locally is named by its number only, as on the printed form the answers are taken from.
-    """
-    if item.text is not None:
-        return item.text
-    if paper_form:
-        return f"Question {item.number}"
-    if local_texts and local_texts.get(item.id):
-        return local_texts[item.id]
-    fallback = f"{definition.short_name} item {item.number} — text supplied under local licence"
-    return item.label or fallback
 
 
 #: The model's limit on why a result was corrected.

@@ -5,6 +5,8 @@ Definitions are data (``screening/definitions/*.json``, validated by the pure en
 edited: a correction is a new result that supersedes it.
 """
 
+from functools import cached_property
+
 import pghistory
 import pgtrigger
 from django.conf import settings
@@ -13,6 +15,8 @@ from django.db import models
 
 from attachment_app.formatting import format_date
 from conversations.models import NOTE_LENGTH, Contact, Family, FamilyOwnedQuerySet
+
+from . import engine
 
 
 class InstrumentDefinition(models.Model):
@@ -37,6 +41,16 @@ class InstrumentDefinition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (version {self.version})"
+
+    @cached_property
+    def parsed(self) -> engine.Definition:
+        """This version as the engine reads it, parsed once for each row fetched.
+
+        Kept on the row, not between requests: what a version scores never changes once it is
+        stored, but a label that scores nothing may be added to it in place (see the definitions
+        README), and the next request's row reads it.
+        """
+        return engine.load_definition(self.definition)
 
 
 class ConcernCategory(models.Model):

@@ -109,7 +109,7 @@ def _by_instrument(results: list[ScreeningResult]) -> list[InstrumentResults]:
     instruments = []
     for code, rows in grouped.items():
         newest = max(rows, key=lambda row: row.definition.version).definition
-        loaded = engine.load_definition(newest.definition)
+        loaded = newest.parsed
         instruments.append(
             InstrumentResults(
                 code=code, name=loaded.short_name, results=rows, chart=result_chart(loaded, rows)

@@ -1,4 +1,5 @@
-"""Reads about instruments themselves (not about families): the admin's list and item wording.
+"""Reads about instruments themselves (not about families): which versions are offered, the
+admin's list and item wording.
 
 Nothing here touches a clinical record, so admins may use all of it.
 """
@@ -9,6 +10,29 @@ from typing import Any
 
 from . import engine
 from .models import InstrumentDefinition
+from .ordering import in_instrument_order
+
+
+def current_definitions() -> list[InstrumentDefinition]:
+    """The newest version of every instrument that is not retired, in the order offered."""
+    newest = (
+        InstrumentDefinition.objects.filter(retired_at__isnull=True)
+        .order_by("code", "-version")
+        .distinct("code")
+    )
+    return in_instrument_order(newest, code=lambda row: row.code, name=lambda row: row.name)
+
+
+def current_definition(code: str) -> InstrumentDefinition:
+    """The newest version of an instrument that is not retired; DoesNotExist if there is none."""
+    found = (
+        InstrumentDefinition.objects.filter(code=code, retired_at__isnull=True)
+        .order_by("-version")
+        .first()
+    )
+    if found is None:
+        raise InstrumentDefinition.DoesNotExist(f"No current definition for {code}.")
+    return found
 
 
 @dataclass(frozen=True)
@@ -34,6 +58,30 @@ def instruments_for_admin() -> list[InstrumentVersions]:
     return [
         InstrumentVersions(code=code, name=versions[0].name, versions=versions)
         for code, versions in grouped.items()
+    ]
+
+
+def items_for_admin(definition_row: InstrumentDefinition) -> list[dict[str, Any]]:
+    """Each item of a version as the admin's preview shows it: its wording, whether its local
+    text and how many of its answers' wording are entered, each answer's wording, reverse keying."""
+    definition = definition_row.parsed
+    texts = local_item_texts(definition_row)
+    local_options = local_option_texts(definition_row)
+    return [
+        {
+            "item": item,
+            "wording": item_label(definition_row, item),
+            "local_text_entered": item.id in texts,
+            "local_options_entered": sum(
+                (item.id, option.value) in local_options for option in item.options
+            ),
+            "options": [
+                {"option": option, "wording": option_label(item, option, local_options)}
+                for option in item.options
+            ],
+            "reverse_keyed": item.id in definition.reverse_keyed,
+        }
+        for item in definition.items
     ]
 
 
@@ -84,6 +132,28 @@ def item_label(definition_row: InstrumentDefinition, item: engine.Item | Mapping
     return text or label or f"Item {item_id}"
 
 
+def item_legend(
+    definition: engine.Definition,
+    item: engine.Item,
+    local_texts: Mapping[str, str] | None = None,
+    *,
+    paper_form: bool = False,
+) -> str:
+    """An item's wording: shipped, or entered under local licence, or else its placeholder.
+
+    With ``paper_form`` (the licensed wording is not all entered) an item whose text is supplied
+    locally is named by its number only, as on the printed form the answers are taken from.
+    """
+    if item.text is not None:
+        return item.text
+    if paper_form:
+        return f"Question {item.number}"
+    if local_texts and local_texts.get(item.id):
+        return local_texts[item.id]
+    fallback = f"{definition.short_name} item {item.number} — text supplied under local licence"
+    return item.label or fallback
+
+
 #: An answer's place on a printed form, for a page that shows no licensed wording.
 PRINTED_POSITIONS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth")
 
@@ -131,6 +201,28 @@ def local_wording_complete(definition_row: InstrumentDefinition, loaded: engine.
     return all(
         texts.get(item.id) and all(options.get((item.id, option.value)) for option in item.options)
         for item in local_items
+    )
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How one version's items and answers are worded on a page.
+
+    ``paper_form``: the licensed wording is not all entered, so the page is for entering the
+    answers from the trust's printed form, by question number and printed place (hazard H-038).
+    """
+
+    texts: dict[str, str]
+    options: dict[tuple[str, str], str]
+    paper_form: bool
+
+
+def wording(definition_row: InstrumentDefinition) -> Wording:
+    """The wording entered under the trust's licence for this version, and whether it is all in."""
+    return Wording(
+        texts=local_item_texts(definition_row),
+        options=local_option_texts(definition_row),
+        paper_form=not local_wording_complete(definition_row, definition_row.parsed),
     )
 
 

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from attachment_app import permissions
 from attachment_app.accounts.models import User
 from attachment_app.accounts.scoping import check_may_record
 from conversations.models import Contact, Family
@@ -35,6 +36,9 @@ from .models import (
     Observation,
     ScreeningResult,
 )
+
+# A read, kept importable from here for the callers that reach it through the services.
+from .selectors_instruments import current_definition as current_definition
 
 
 def _check_clinical(actor: User, contact: Contact) -> None:
@@ -96,18 +100,6 @@ def instrument_definitions_load_shipped() -> int:
     return added
 
 
-def current_definition(code: str) -> InstrumentDefinition:
-    """The newest version of an instrument that is not retired."""
-    found = (
-        InstrumentDefinition.objects.filter(code=code, retired_at__isnull=True)
-        .order_by("-version")
-        .first()
-    )
-    if found is None:
-        raise InstrumentDefinition.DoesNotExist(f"No current definition for {code}.")
-    return found
-
-
 # --- Results ----------------------------------------------------------------------------------
 
 
@@ -130,7 +122,7 @@ def screening_result_record(
     _check_clinical(actor, contact)
     if definition.retired_at is not None:
         raise ValidationError({"definition": "This instrument version has been retired."})
-    loaded = engine.load_definition(definition.definition)
+    loaded = definition.parsed
     # Every problem at once: the agreement and each missing answer, in one error summary.
     problems = _agreement_problem(parent_agreed, loaded)
     try:
@@ -184,7 +176,7 @@ def screening_result_record_entry(
     _check_clinical(actor, contact)
     if definition.retired_at is not None:
         raise ValidationError({"definition": "This instrument version has been retired."})
-    loaded = engine.load_definition(definition.definition)
+    loaded = definition.parsed
     entry = loaded.result_entry
     if entry is None:
         raise ValidationError({"definition": f"{loaded.short_name} is scored from its answers."})
@@ -395,7 +387,7 @@ def observation_record(
 
 
 def _check_admin(actor: User) -> None:
-    if not actor.is_directory_admin or not actor.is_active:
+    if not permissions.may_manage_instruments(actor):
         raise PermissionDenied("Only admins manage instrument definitions.")
 
 
@@ -427,7 +419,7 @@ def local_item_text_save(
     ``text_supplied_locally``, and their options, take local text.
     """
     _check_admin(actor)
-    loaded = engine.load_definition(definition.definition)
+    loaded = definition.parsed
     local = {item.id: item for item in loaded.items if item.text_supplied_locally}
     licence_reference = licence_reference.strip()
     texts = {item_id: (text or "").strip() for item_id, text in texts.items()}

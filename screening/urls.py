@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import views_concerns, views_instruments, views_results
 
 
 class InstrumentCodeConverter:
@@ -21,47 +21,47 @@ register_converter(InstrumentCodeConverter, "instrument_code")
 urlpatterns = [
     path(
         "contacts/<int:contact_id>/screening/",
-        views.StartScreeningView.as_view(),
+        views_instruments.StartScreeningView.as_view(),
         name="screening_start",
     ),
     path(
         "contacts/<int:contact_id>/screening/<instrument_code:code>/",
-        views.CompleteInstrumentView.as_view(),
+        views_instruments.CompleteInstrumentView.as_view(),
         name="screening_complete",
     ),
     path(
         "screening/results/<int:result_id>/",
-        views.ShowScreeningResultView.as_view(),
+        views_results.ShowScreeningResultView.as_view(),
         name="screening_result_detail",
     ),
     path(
         "screening/results/<int:result_id>/correct/",
-        views.CorrectScreeningResultView.as_view(),
+        views_results.CorrectScreeningResultView.as_view(),
         name="screening_result_correct",
     ),
     path(
         "contacts/<int:contact_id>/concerns/new/",
-        views.CreateConcernView.as_view(),
+        views_concerns.CreateConcernView.as_view(),
         name="concern_create",
     ),
     path(
         "families/<int:family_id>/concerns/new/",
-        views.CreateFamilyConcernView.as_view(),
+        views_concerns.CreateFamilyConcernView.as_view(),
         name="family_concern_create",
     ),
     path(
         "concerns/<int:concern_id>/acknowledge/",
-        views.AcknowledgeConcernView.as_view(),
+        views_concerns.AcknowledgeConcernView.as_view(),
         name="concern_acknowledge",
     ),
     path(
         "concerns/<int:concern_id>/close/",
-        views.CloseConcernView.as_view(),
+        views_concerns.CloseConcernView.as_view(),
         name="concern_close",
     ),
     path(
         "contacts/<int:contact_id>/observations/new/",
-        views.CreateObservationView.as_view(),
+        views_concerns.CreateObservationView.as_view(),
         name="observation_create",
     ),
 ]

@@ -11,7 +11,7 @@ from attachment_app.audit.models import AccessLog
 from screening import services
 from screening.models import Concern, ScreeningResult
 from screening.selectors_family import family_screening
-from screening.views import CorrectScreeningResultView
+from screening.views_results import CorrectScreeningResultView
 from tests.factories import ContactFactory, ConversationFactory, FamilyFactory
 
 pytestmark = pytest.mark.django_db
