@@ -23,7 +23,7 @@ from .models import (
     Service,
     TaxonomyTerm,
 )
-from .services import parse_postcode_districts, service_rule_problems
+from .services_directory import parse_postcode_districts, service_rule_problems
 
 SEARCH_LENGTH = 100
 #: 18 years: past that nobody is a child, so a larger number is a typing slip.

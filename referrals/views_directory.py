@@ -25,7 +25,7 @@ from .selectors_directory import (
     is_assurance_stale,
     with_details,
 )
-from .services import organization_retire, organization_save, service_retire, service_save
+from .services_directory import organization_retire, organization_save, service_retire, service_save
 
 SERVICES_PER_PAGE = 25
 ORGANIZATIONS_PER_PAGE = 25
