@@ -4,7 +4,6 @@ They belong to a family and so to its team: their querysets scope through ``fami
 every other clinical record.
 """
 
-
 import pghistory
 import pgtrigger
 from django.conf import settings
