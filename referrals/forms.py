@@ -7,7 +7,7 @@ from django import forms
 
 from attachment_app.formatting import format_date
 from attachment_app.nhsuk_forms.fields import DateInputField
-from attachment_app.nhsuk_forms.helpers import form_helper, too_long
+from attachment_app.nhsuk_forms.helpers import form_helper, form_helper_with_buttons, too_long
 from attachment_app.nhsuk_forms.layout import ButtonGroup, ButtonLink, Field, Submit
 from conversations.models import NOTE_LENGTH, Caregiver
 from screening.models import Concern
@@ -70,7 +70,9 @@ class SignpostForm(forms.Form):
     given_on = DateInputField(label="Date the information was given", required=True)
     note = _note("Note", required=False, hint="For example, what the parent thought of it.")
 
-    def __init__(self, *args, service, cancel_url: str, **kwargs):
+    def __init__(
+        self, *args, service, cancel_url: str, submit: str = "Record signposting", **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.service = service
         if not self.is_bound and "form_token" not in self.initial:
@@ -88,7 +90,7 @@ class SignpostForm(forms.Form):
         layout += [
             Field("given_on", label_size="s"),
             Field("note"),
-            ButtonGroup(Submit("Record signposting"), ButtonLink("Cancel", cancel_url)),
+            ButtonGroup(Submit(submit), ButtonLink("Cancel", cancel_url)),
         ]
         self.helper = form_helper(*layout)
 
@@ -327,12 +329,13 @@ class FollowUpForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, cancel_url: str, **kwargs):
+    def __init__(self, *args, cancel_url: str, submit: str = "Plan follow-up", **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(
+        self.helper = form_helper_with_buttons(
             Field("due_on", label_size="s"),
             Field("purpose", css_class="nhsuk-u-width-two-thirds"),
-            ButtonGroup(Submit("Plan follow-up"), ButtonLink("Cancel", cancel_url)),
+            submit=submit,
+            cancel_url=cancel_url,
         )
 
 
@@ -353,12 +356,13 @@ class FollowUpCloseForm(forms.Form):
         error_messages={"max_length": too_long("Note", 300)},
     )
 
-    def __init__(self, *args, cancel_url: str, **kwargs):
+    def __init__(self, *args, cancel_url: str, submit: str = "Save", **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(
+        self.helper = form_helper_with_buttons(
             Field("outcome", label_size="s"),
             Field("note", css_class="nhsuk-u-width-two-thirds"),
-            ButtonGroup(Submit("Save"), ButtonLink("Cancel", cancel_url)),
+            submit=submit,
+            cancel_url=cancel_url,
         )
 
     def clean(self):

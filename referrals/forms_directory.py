@@ -23,7 +23,7 @@ from .models import (
     Service,
     TaxonomyTerm,
 )
-from .services import parse_postcode_districts, service_rule_problems
+from .services_directory import parse_postcode_districts, service_rule_problems
 
 SEARCH_LENGTH = 100
 #: 18 years: past that nobody is a child, so a larger number is a typing slip.
@@ -261,7 +261,14 @@ class ServiceForm(forms.Form):
     )
     assurer_email = _email("Assured by (email)")
 
-    def __init__(self, *args, service: Service | None = None, cancel_url: str, **kwargs):
+    def __init__(
+        self,
+        *args,
+        service: Service | None = None,
+        cancel_url: str,
+        submit: str = "Save service",
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.service = service
         # Running organisations, and the service's own even if it has since retired.
@@ -315,7 +322,7 @@ class ServiceForm(forms.Form):
             _section("Assurance"),
             Field("assured_date", label_size="s"),
             Field("assurer_email", css_class="nhsuk-u-width-two-thirds", spellcheck="false"),
-            submit="Save service",
+            submit=submit,
             cancel_url=cancel_url,
         )
 
@@ -418,14 +425,14 @@ class OrganizationForm(forms.Form):
     email = _email("Email address")
     website = _website()
 
-    def __init__(self, *args, cancel_url: str, **kwargs):
+    def __init__(self, *args, cancel_url: str, submit: str = "Save organisation", **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = form_helper_with_buttons(
             Field("name", css_class="nhsuk-u-width-two-thirds"),
             Field("description"),
             Field("email", css_class="nhsuk-u-width-two-thirds", spellcheck="false"),
             Field("website", css_class="nhsuk-u-width-two-thirds", spellcheck="false"),
-            submit="Save organisation",
+            submit=submit,
             cancel_url=cancel_url,
         )
 

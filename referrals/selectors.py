@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from attachment_app import permissions
 from attachment_app.formatting import format_date
 from conversations.models import Baby, Caregiver, Family
 from screening.models import Concern, ScreeningResult
@@ -354,7 +355,7 @@ def home_page_reader(*, user) -> dict:
             .order_by("status_changed_at", "pk")[:20]
         )
     }
-    if user.is_team_lead:
+    if permissions.may_review_referrals(user):
         extras["referrals_returned_by_you"] = list(
             returned.annotate(returned_by=last_returned_by)
             .filter(returned_by=user.pk)

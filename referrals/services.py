@@ -1,8 +1,9 @@
-"""Writes for step 3. Each function is one business action, in one transaction.
+"""Writes for step 3's clinical records: signposting, follow-ups and referrals. Each function
+is one business action, in one transaction.
 
 A referral's status changes only in :func:`referral_transition`, which locks the row, checks the
 workflow table and the actor's right to the move, refuses a form posted against an older version
-of the referral, and appends the event. Admins configure the directory and nothing else.
+of the referral, and appends the event. The directory's writes are ``services_directory``.
 """
 
 import datetime
@@ -14,7 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from attachment_app.accounts.models import Role, User
+from attachment_app import permissions
+from attachment_app.accounts.models import User
 from attachment_app.accounts.scoping import check_may_record
 from attachment_app.errors import StaleRecord
 from conversations.models import Caregiver, Family
@@ -23,16 +25,7 @@ from screening.models import Concern
 
 from . import reminders, selectors, workflow
 from .eligibility import eligibility_problems, family_circumstances
-from .models import (
-    FollowUp,
-    LocalAuthority,
-    Organization,
-    Referral,
-    ReferralEvent,
-    Service,
-    ServiceArea,
-    Signpost,
-)
+from .models import FollowUp, Referral, ReferralEvent, Service, Signpost
 from .workflow import Status
 
 #: A follow-up is planned for the coming months; one further ahead is a typing slip.
@@ -52,161 +45,6 @@ class StaleReferral(StaleRecord):
             ),
             version=referral.version,
         )
-
-
-# --- Directory (admins) -----------------------------------------------------------------------
-
-
-def _check_admin(actor: User) -> None:
-    if not (actor.is_authenticated and actor.is_active and actor.role == Role.ADMIN):
-        raise PermissionDenied("Only admins configure the service directory.")
-
-
-@transaction.atomic
-def organization_save(
-    *, actor: User, organization: Organization | None = None, **fields
-) -> Organization:
-    """Add an organisation, or change one."""
-    _check_admin(actor)
-    organization = organization or Organization()
-    for name, value in fields.items():
-        setattr(organization, name, value.strip() if isinstance(value, str) else value)
-    organization.full_clean()
-    organization.save()
-    return organization
-
-
-@transaction.atomic
-def organization_retire(*, actor: User, organization: Organization) -> Organization:
-    """Retire an organisation: its services can no longer be chosen for new referrals."""
-    _check_admin(actor)
-    organization = Organization.objects.select_for_update().get(pk=organization.pk)
-    if organization.retired_at is None:
-        organization.retired_at = timezone.now()
-        organization.save(update_fields=["retired_at", "last_modified"])
-    return organization
-
-
-def parse_postcode_districts(text: str) -> list[str]:
-    """Postcode districts from text separated by commas or spaces, checked and upper-cased."""
-    districts = []
-    for part in text.replace(",", " ").split():
-        district = part.strip().upper()
-        if not (2 <= len(district) <= 4 and district[0].isalpha() and district[-1].isalnum()):
-            raise ValidationError(
-                {"postcode_districts": f"\u201c{part}\u201d is not a postcode district like LS6."}
-            )
-        if district not in districts:
-            districts.append(district)
-    return districts
-
-
-def service_rule_problems(
-    *,
-    accepts_referrals: bool,
-    referral_method: str,
-    minimum_age_months: int | None,
-    maximum_age_months: int | None,
-    serves_somewhere: bool,
-) -> dict[str, list[str]]:
-    """What does not add up in a service's details, by field ("areas" for where it serves).
-
-    ``service_save`` refuses a service with any of these; forms ask too, so that an admin
-    sees them alongside every other mistake at once.
-    """
-    problems = {}
-    low, high = minimum_age_months, maximum_age_months
-    if low is not None and high is not None and low > high:
-        problems["maximum_age_months"] = [
-            "The oldest age must be the same as the youngest age or more."
-        ]
-    if accepts_referrals and not referral_method:
-        problems["referral_method"] = [
-            "Say how professionals refer, or that the service does not take referrals."
-        ]
-    if not serves_somewhere:
-        problems["areas"] = ["Say where the service takes families from."]
-    return problems
-
-
-@transaction.atomic
-def service_save(
-    *,
-    actor: User,
-    service: Service | None = None,
-    taxonomy_terms: Iterable = (),
-    interventions: Iterable = (),
-    national: bool = False,
-    postcode_districts: Iterable[str] = (),
-    local_authorities: Iterable[LocalAuthority] = (),
-    **fields,
-) -> Service:
-    """Add a service, or change one, with its categories, interventions and areas served."""
-    _check_admin(actor)
-    service = service or Service()
-    for name, value in fields.items():
-        setattr(service, name, value.strip() if isinstance(value, str) else value)
-    if not service.accepts_referrals:
-        service.referral_method = service.referral_method or ""
-    problems = {}
-    try:
-        # The check constraints are tested below instead, each with a message for its field.
-        service.full_clean(validate_constraints=False)
-    except ValidationError as error:
-        problems.update(error.message_dict)
-    problems.update(
-        service_rule_problems(
-            accepts_referrals=service.accepts_referrals,
-            referral_method=service.referral_method,
-            minimum_age_months=service.minimum_age_months,
-            maximum_age_months=service.maximum_age_months,
-            serves_somewhere=bool(national or postcode_districts or local_authorities),
-        )
-    )
-    if problems:
-        raise ValidationError(problems)
-    service.save()
-    service.taxonomy_terms.set(taxonomy_terms)
-    service.interventions.set(interventions)
-    service.service_areas.all().delete()
-    areas = []
-    if national:
-        areas.append(
-            ServiceArea(
-                service=service, name="England", extent_type=ServiceArea.ExtentType.NATIONAL
-            )
-        )
-    areas += [
-        ServiceArea(
-            service=service,
-            name=district,
-            extent_type=ServiceArea.ExtentType.POSTCODE_DISTRICT,
-            extent=district,
-        )
-        for district in postcode_districts
-    ]
-    areas += [
-        ServiceArea(
-            service=service,
-            name=authority.name,
-            extent_type=ServiceArea.ExtentType.LOCAL_AUTHORITY,
-            extent=authority.code,
-            local_authority=authority,
-        )
-        for authority in local_authorities
-    ]
-    ServiceArea.objects.bulk_create(areas)
-    return service
-
-
-@transaction.atomic
-def service_retire(*, actor: User, service: Service) -> Service:
-    """Retire a service: it stays on past referrals but cannot be chosen for new ones."""
-    _check_admin(actor)
-    service = Service.objects.select_for_update().get(pk=service.pk)
-    service.status = Service.Status.DEFUNCT
-    service.save(update_fields=["status", "last_modified"])
-    return service
 
 
 # --- Signposting and follow-ups ---------------------------------------------------------------
@@ -554,7 +392,7 @@ def referral_transition(
         raise ValidationError(
             {"referral": f"A referral that is \u201c{status}\u201d cannot be changed that way."}
         )
-    if not workflow.may_act(transition, role=actor.role):
+    if not permissions.may_make_transition(actor, transition, is_author=False):
         raise PermissionDenied("Only a team lead can do that.")
     if transition.separated and selectors.is_author(referral, actor):
         raise PermissionDenied(
@@ -597,10 +435,10 @@ def referral_mark_reviewed(
 ) -> Referral:
     """A team lead's review of an urgent referral that was sent without one."""
     referral = _lock(referral, expected_version, actor)
-    if actor.role != Role.TEAM_LEAD:
+    if not permissions.may_review_referrals(actor):
         raise PermissionDenied("Only a team lead can review a referral.")
-    if not workflow.may_review_after_sending(
-        role=actor.role, is_author=selectors.is_author(referral, actor)
+    if not permissions.may_review_after_sending(
+        actor, is_author=selectors.is_author(referral, actor)
     ):
         raise PermissionDenied(
             "You created or sent this referral, so another team lead of your team reviews it."

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from attachment_app import permissions
 from attachment_app.accounts.second_factor import require_fresh_second_factor
 from attachment_app.audit.access import Kind, families_named_in, note_listed
 from attachment_app.csv_export import csv_response
@@ -66,7 +67,9 @@ class ShowDashboardView(_DashboardView):
                     if key != "nhs_numbers"
                     for value in values
                 ],
-                "export_form": ReferralExportForm() if request.user.is_team_lead else None,
+                "export_form": ReferralExportForm()
+                if permissions.may_export_referral_list(request.user)
+                else None,
                 "now": now,
             },
         )
@@ -74,7 +77,7 @@ class ShowDashboardView(_DashboardView):
 
 def _record_export(request, what: str, period, families=()) -> None:
     """Tell the access log what was exported; its middleware writes the row."""
-    scope = "team" if request.user.is_team_lead else "own caseload"
+    scope = "team" if permissions.sees_team_figures(request.user) else "own caseload"
     note_listed(
         request,
         families=families,
@@ -111,7 +114,9 @@ class ExportDashboardReferralListView(_DashboardView):
         period = self.period_form.period_chosen()
         options = ReferralExportForm(request.GET)
         with_nhs_numbers = bool(
-            request.user.is_team_lead and options.is_valid() and options.cleaned_data["nhs_numbers"]
+            permissions.may_export_referral_list(request.user)
+            and options.is_valid()
+            and options.cleaned_data["nhs_numbers"]
         )
         if with_nhs_numbers:
             # NHS numbers leave the service: the second factor again if not given recently.

@@ -4,17 +4,16 @@ Admins only: everyone else gets a 404 for every method, as for the instrument pa
 directory holds no personal data, so its search terms may go in the query string.
 """
 
+from typing import Any
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views import View
 
-from attachment_app.nhsuk_forms.helpers import add_service_errors
+from attachment_app.form_page import AdminOnlyMixin, FormPageView, PageView
 from attachment_app.pagination import page_links, query_without
 
 from .forms_directory import OrganizationForm, ServiceFilterForm, ServiceForm
@@ -25,23 +24,15 @@ from .selectors_directory import (
     is_assurance_stale,
     with_details,
 )
-from .services import organization_retire, organization_save, service_retire, service_save
+from .services_directory import (
+    organization_retire,
+    organization_save,
+    service_retire,
+    service_save,
+)
 
 SERVICES_PER_PAGE = 25
 ORGANIZATIONS_PER_PAGE = 25
-
-
-class _DirectoryAdminView(View):
-    """Refuse everyone but admins with a 404, for any method, before anything is read."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_directory_admin:
-            raise Http404("No such page.")
-        self.load(**kwargs)
-        return super().dispatch(request, *args, **kwargs)
-
-    def load(self, **kwargs) -> None:
-        """Fetch what the page is about (after the role check)."""
 
 
 def _stale_only_query(request) -> str:
@@ -55,7 +46,7 @@ def _stale_only_query(request) -> str:
 # --- Services ---------------------------------------------------------------------------------
 
 
-class ListServicesView(_DirectoryAdminView):
+class ListServicesView(AdminOnlyMixin, PageView):
     """Every service, searchable, with those whose details have not been assured for a year."""
 
     def get(self, request):
@@ -93,20 +84,25 @@ class ListServicesView(_DirectoryAdminView):
         )
 
 
-class _ServiceView(_DirectoryAdminView):
-    """A page about one service, with everything its record shows."""
+def _service(service_id: int) -> Service:
+    """A service with everything its record shows."""
+    return get_object_or_404(with_details(Service.objects.all()), pk=service_id)
 
-    def load(self, service_id):
-        self.service = get_object_or_404(with_details(Service.objects.all()), pk=service_id)
+
+class _ServicePageView(AdminOnlyMixin, PageView):
+    """A page about one service."""
+
+    def load(self, service_id: int) -> None:
+        self.service = _service(service_id)
 
     def detail_url(self) -> str:
         return reverse("directory_service_detail", args=[self.service.pk])
 
 
-class ShowServiceView(_ServiceView):
+class ShowServiceView(_ServicePageView):
     """One service as its record stands, with links to change or retire it."""
 
-    def get(self, request, service_id):
+    def get(self, request):
         return render(
             request,
             "referrals/directory_service_detail.html",
@@ -121,79 +117,75 @@ class ShowServiceView(_ServiceView):
         )
 
 
-class _ServiceFormMixin:
-    template_name = ""
+class _ServiceFormPageView(AdminOnlyMixin, FormPageView):
+    """The service form, saved through ``service_save``; its errors go on their own fields."""
 
-    def save(self, form: ServiceForm, service: Service | None):
-        """Save through the service; on refusal, put its errors on the form and return None."""
-        try:
-            return service_save(actor=self.request.user, service=service, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-            return None
+    form_class = ServiceForm
+    submit = "Save service"
 
-    def render_form(self, form: ServiceForm, **context):
-        return render(self.request, self.template_name, {"form": form, **context})
+    def show_errors(self, form, error) -> None:
+        form.add_service_errors(error)
+
+    def success_url(self, result) -> str:
+        return reverse("directory_service_detail", args=[result.pk])
 
 
-class CreateServiceView(_ServiceFormMixin, _DirectoryAdminView):
+class CreateServiceView(_ServiceFormPageView):
     """Add a service to the directory."""
 
     template_name = "referrals/directory_service_create.html"
 
-    def get(self, request):
-        return self.render_form(
-            ServiceForm(
-                initial={"status": Service.Status.ACTIVE, "accepts_referrals": True},
-                cancel_url=reverse("directory_service_list"),
-            )
-        )
+    def initial(self) -> dict[str, Any]:
+        return {"status": Service.Status.ACTIVE, "accepts_referrals": True}
 
-    def post(self, request):
-        form = ServiceForm(request.POST, cancel_url=reverse("directory_service_list"))
-        if form.is_valid():
-            service = self.save(form, None)
-            if service is not None:
-                messages.success(request, f"{service.name} added to the directory")
-                return redirect("directory_service_detail", service.pk)
-        return self.render_form(form)
+    def cancel_url(self) -> str:
+        return reverse("directory_service_list")
+
+    def perform(self, form):
+        return service_save(actor=self.request.user, service=None, **form.cleaned_data)
+
+    def message(self, result) -> str:
+        return f"{result.name} added to the directory"
 
 
-class UpdateServiceView(_ServiceFormMixin, _ServiceView):
+class UpdateServiceView(_ServiceFormPageView):
     """Change a service's details, categories, interventions and areas."""
 
     template_name = "referrals/directory_service_update.html"
 
-    def get(self, request, service_id):
-        return self.render_form(
-            ServiceForm(
-                initial=ServiceForm.initial_for(self.service),
-                service=self.service,
-                cancel_url=self.detail_url(),
-            ),
-            service=self.service,
-        )
+    def load(self, service_id: int) -> None:
+        self.service = _service(service_id)
 
-    def post(self, request, service_id):
-        form = ServiceForm(request.POST, service=self.service, cancel_url=self.detail_url())
-        if form.is_valid():
-            # A copy, so a refused change leaves the page's heading as the service was.
-            saved = self.save(form, Service.objects.get(pk=self.service.pk))
-            if saved is not None:
-                messages.success(request, f"{saved.name} saved")
-                return redirect("directory_service_detail", saved.pk)
-        return self.render_form(form, service=self.service)
+    def initial(self) -> dict[str, Any]:
+        return ServiceForm.initial_for(self.service)
+
+    def form_kwargs(self) -> dict[str, Any]:
+        return {**super().form_kwargs(), "service": self.service}
+
+    def cancel_url(self) -> str:
+        return reverse("directory_service_detail", args=[self.service.pk])
+
+    def perform(self, form):
+        # A copy, so a refused change leaves the page's heading as the service was.
+        copy = Service.objects.get(pk=self.service.pk)
+        return service_save(actor=self.request.user, service=copy, **form.cleaned_data)
+
+    def message(self, result) -> str:
+        return f"{result.name} saved"
+
+    def context(self) -> dict[str, Any]:
+        return {"service": self.service}
 
 
-class RetireServiceView(_ServiceView):
+class RetireServiceView(_ServicePageView):
     """Ask, then retire a service: past referrals keep it, new ones cannot choose it."""
 
-    def get(self, request, service_id):
+    def get(self, request):
         if self.service.status == Service.Status.DEFUNCT:
             return redirect(self.detail_url())
         return render(request, "referrals/directory_service_retire.html", {"service": self.service})
 
-    def post(self, request, service_id):
+    def post(self, request):
         if self.service.status != Service.Status.DEFUNCT:
             service_retire(actor=request.user, service=self.service)
             messages.success(request, f"{self.service.name} retired")
@@ -203,7 +195,7 @@ class RetireServiceView(_ServiceView):
 # --- Organisations ----------------------------------------------------------------------------
 
 
-class ListOrganizationsView(_DirectoryAdminView):
+class ListOrganizationsView(AdminOnlyMixin, PageView):
     """Every organisation, running ones first, with how many services each still runs."""
 
     def get(self, request):
@@ -218,73 +210,65 @@ class ListOrganizationsView(_DirectoryAdminView):
         )
 
 
-class _OrganizationView(_DirectoryAdminView):
-    def load(self, organization_id):
-        self.organization = get_object_or_404(Organization, pk=organization_id)
+def _organization(organization_id: int) -> Organization:
+    return get_object_or_404(Organization, pk=organization_id)
 
 
-class _OrganizationFormMixin:
-    template_name = ""
+class _OrganizationFormPageView(AdminOnlyMixin, FormPageView):
+    """The organisation form, saved through ``organization_save``; back to the list once saved."""
 
-    def save(self, form: OrganizationForm, organization: Organization | None):
-        try:
-            return organization_save(
-                actor=self.request.user, organization=organization, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return None
+    form_class = OrganizationForm
+    submit = "Save organisation"
 
-    def render_form(self, form: OrganizationForm, **context):
-        return render(self.request, self.template_name, {"form": form, **context})
+    def cancel_url(self) -> str:
+        return reverse("directory_organization_list")
+
+    def success_url(self, result) -> str:
+        return reverse("directory_organization_list")
 
 
-class CreateOrganizationView(_OrganizationFormMixin, _DirectoryAdminView):
+class CreateOrganizationView(_OrganizationFormPageView):
     """Add an organisation that runs services."""
 
     template_name = "referrals/directory_organization_create.html"
 
-    def get(self, request):
-        return self.render_form(OrganizationForm(cancel_url=reverse("directory_organization_list")))
+    def perform(self, form):
+        return organization_save(actor=self.request.user, organization=None, **form.cleaned_data)
 
-    def post(self, request):
-        form = OrganizationForm(request.POST, cancel_url=reverse("directory_organization_list"))
-        if form.is_valid():
-            organization = self.save(form, None)
-            if organization is not None:
-                messages.success(request, f"{organization.name} added")
-                return redirect("directory_organization_list")
-        return self.render_form(form)
+    def message(self, result) -> str:
+        return f"{result.name} added"
 
 
-class UpdateOrganizationView(_OrganizationFormMixin, _OrganizationView):
+class UpdateOrganizationView(_OrganizationFormPageView):
     """Change an organisation's details."""
 
     template_name = "referrals/directory_organization_update.html"
 
-    def get(self, request, organization_id):
-        return self.render_form(
-            OrganizationForm(
-                initial=OrganizationForm.initial_for(self.organization),
-                cancel_url=reverse("directory_organization_list"),
-            ),
-            organization=self.organization,
-        )
+    def load(self, organization_id: int) -> None:
+        self.organization = _organization(organization_id)
 
-    def post(self, request, organization_id):
-        form = OrganizationForm(request.POST, cancel_url=reverse("directory_organization_list"))
-        if form.is_valid():
-            saved = self.save(form, Organization.objects.get(pk=self.organization.pk))
-            if saved is not None:
-                messages.success(request, f"{saved.name} saved")
-                return redirect("directory_organization_list")
-        return self.render_form(form, organization=self.organization)
+    def initial(self) -> dict[str, Any]:
+        return OrganizationForm.initial_for(self.organization)
+
+    def perform(self, form):
+        # A copy, so a refused change leaves the page's heading as the organisation was.
+        copy = Organization.objects.get(pk=self.organization.pk)
+        return organization_save(actor=self.request.user, organization=copy, **form.cleaned_data)
+
+    def message(self, result) -> str:
+        return f"{result.name} saved"
+
+    def context(self) -> dict[str, Any]:
+        return {"organization": self.organization}
 
 
-class RetireOrganizationView(_OrganizationView):
+class RetireOrganizationView(AdminOnlyMixin, PageView):
     """Ask, then retire an organisation: none of its services can be chosen for new referrals."""
 
-    def get(self, request, organization_id):
+    def load(self, organization_id: int) -> None:
+        self.organization = _organization(organization_id)
+
+    def get(self, request):
         if self.organization.retired_at is not None:
             return redirect("directory_organization_list")
         running = self.organization.services.exclude(status=Service.Status.DEFUNCT).order_by(
@@ -296,7 +280,7 @@ class RetireOrganizationView(_OrganizationView):
             {"organization": self.organization, "running": running},
         )
 
-    def post(self, request, organization_id):
+    def post(self, request):
         if self.organization.retired_at is None:
             organization_retire(actor=request.user, organization=self.organization)
             messages.success(request, f"{self.organization.name} retired")

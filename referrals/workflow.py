@@ -26,20 +26,20 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-#: Statuses from which a referral can still move on.
-OPEN_STATUSES = frozenset(
-    {
-        Status.DRAFT,
-        Status.SUBMITTED,
-        Status.RETURNED,
-        Status.SENT,
-        Status.ACKNOWLEDGED,
-        Status.ACCEPTED,
-    }
+#: Statuses from which a referral can still move on, in the workflow's order.
+_OPEN_IN_ORDER = (
+    Status.DRAFT,
+    Status.SUBMITTED,
+    Status.RETURNED,
+    Status.SENT,
+    Status.ACKNOWLEDGED,
+    Status.ACCEPTED,
 )
+OPEN_STATUSES = frozenset(_OPEN_IN_ORDER)
 
-#: The roles that act in the workflow. ``clinician`` is anyone who works with the family
-#: (a health visitor or a team lead); ``team_lead`` is a team lead only.
+#: Who makes a move: ``clinician`` is anyone who works with the family (a health visitor or a
+#: team lead), ``team_lead`` a team lead only. ``attachment_app.permissions`` says whether a
+#: person is one.
 CLINICIAN = "clinician"
 TEAM_LEAD = "team_lead"
 
@@ -131,14 +131,7 @@ TRANSITIONS: tuple[Transition, ...] = (
             note_label="Why it is being withdrawn",
             note_required=True,
         )
-        for source in (
-            Status.DRAFT,
-            Status.SUBMITTED,
-            Status.RETURNED,
-            Status.SENT,
-            Status.ACKNOWLEDGED,
-            Status.ACCEPTED,
-        )
+        for source in _OPEN_IN_ORDER
     ),
 )
 
@@ -168,32 +161,4 @@ def moves_from(source: str, *, urgent: bool) -> list[Transition]:
         transition
         for transition in TRANSITIONS
         if transition.source == source and (urgent or not transition.urgent_only)
-    ]
-
-
-def may_act(transition: Transition, *, role: str, is_author: bool = False) -> bool:
-    """Whether a user with ``role`` may make this transition (team membership checked apart);
-    ``is_author``: they created or submitted the referral."""
-    if transition.separated and is_author:
-        return False
-    if transition.actor == TEAM_LEAD:
-        return role == "team_lead"
-    return role in {"health_visitor", "team_lead"}
-
-
-def may_review_after_sending(*, role: str, is_author: bool) -> bool:
-    """Whether a user may review an urgent referral that was sent without review."""
-    if RETROSPECTIVE_REVIEW_SEPARATED and is_author:
-        return False
-    return role == "team_lead"
-
-
-def available(source: str, *, role: str, urgent: bool, is_author: bool = False) -> list[Transition]:
-    """The transitions a user with ``role`` may make from ``source``, in the page's order."""
-    return [
-        transition
-        for transition in TRANSITIONS
-        if transition.source == source
-        and may_act(transition, role=role, is_author=is_author)
-        and (urgent or not transition.urgent_only)
     ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Min, Q
 
-from attachment_app.accounts.models import Role, User
+from attachment_app import permissions
 from attachment_app.reminders import workdays
 from screening.models import Concern
 
@@ -152,8 +152,8 @@ def needs_attention(*, user, now: datetime.datetime) -> dict:
 def unread_reminders_by_hv(*, user) -> list[dict]:
     """Each health visitor's reminders (things now overdue) they have not opened yet: for a team
     lead, every HV of the team; for an HV, their own. One aggregate query."""
-    people = User.objects.filter(team_id=user.team_id, role=Role.HEALTH_VISITOR, is_active=True)
-    if not user.is_team_lead:
+    people = permissions.health_visitors(user.team_id)
+    if not permissions.sees_team_figures(user):
         people = people.filter(pk=user.pk)
     unread = Q(notifications__read_at__isnull=True, notifications__reminder__isnull=False)
     rows = (

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from attachment_app.accounts.models import Role, User
+from attachment_app import permissions
+from attachment_app.accounts.models import User
 from conversations.models import Contact, ContactType, Conversation, Family
 from screening.models import Concern, ScreeningResult
 
@@ -207,10 +208,10 @@ def workload(*, user, period: Period, today: datetime.date) -> Figure:
     referrals = _grouped(overdue_responses(user=user, now=timezone.now()), hv)
     urgent = _grouped(scoped(Concern.objects, user).awaiting_acknowledgement(), hv)
     ids = set(families) | set(contacts) | set(follow_ups) | set(referrals) | set(urgent)
-    if user.is_team_lead:
+    if permissions.sees_team_figures(user):
         people = User.objects.filter(
             Q(pk__in=[pk for pk in ids if pk is not None])
-            | Q(team_id=user.team_id, role=Role.HEALTH_VISITOR, is_active=True)
+            | Q(pk__in=permissions.health_visitors(user.team_id).values("pk"))
         )
     else:
         people = User.objects.filter(pk=user.pk)

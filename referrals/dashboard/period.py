@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
+from attachment_app import permissions
 from attachment_app.formatting import format_date
 
 LONDON = ZoneInfo("Europe/London")
@@ -51,17 +52,17 @@ class Period:
 
 def may_see_dashboard(user) -> bool:
     """Health visitors and team leads with a team; everyone else gets a 404."""
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_clinical)
+    return permissions.is_clinician(user)
 
 
 def scoped(queryset, user, family_path: str = "family"):
     """``visible_to(user)``, narrowed to the user's own caseload unless they lead the team."""
     rows = queryset.visible_to(user)
-    if user.is_team_lead:
+    if permissions.sees_team_figures(user):
         return rows
     lookup = f"{family_path}__named_hv" if family_path else "named_hv"
     return rows.filter(**{lookup: user})
 
 
 def scope_label(user) -> str:
-    return "your team" if user.is_team_lead else "the families on your caseload"
+    return "your team" if permissions.sees_team_figures(user) else "the families on your caseload"

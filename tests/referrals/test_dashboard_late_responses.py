@@ -16,7 +16,7 @@ import time_machine
 
 from attachment_app.reminders import workdays
 from attachment_app.reminders.models import Reminder
-from referrals import dashboard
+from referrals import dashboard, services_directory
 from referrals import reminders as referral_reminders
 from referrals import services as referral_services
 from tests.factories import BabyFactory, FamilyFactory
@@ -199,7 +199,7 @@ def test_an_edited_response_time_moves_the_dashboard_but_not_the_reminder(
     referral = sent_one(team_a, hv, team_lead, 10, at(2026, 11, 2, 9, 0))
     # ...which an admin then changes to 2 working days.
     with time_machine.travel(at(2026, 11, 3, 9, 0), tick=False):
-        referral_services.service_save(
+        services_directory.service_save(
             actor=admin_user,
             service=referral.service,
             postcode_districts=["LS1"],

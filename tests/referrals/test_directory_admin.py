@@ -23,7 +23,7 @@ from referrals.models import (
     ServiceArea,
     TaxonomyTerm,
 )
-from referrals.services import service_save
+from referrals.services_directory import service_save
 from tests.factories import AdminFactory
 from tests.factories_referrals import LocalAuthorityFactory, OrganizationFactory, ServiceFactory
 

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from attachment_app.accounts.models import Role, User
-from referrals import services
+from referrals import services_directory as services
 from referrals.models import Intervention, LocalAuthority, Organization, Service, TaxonomyTerm
 
 #: Invented local authorities. The codes use the E99 prefix, which no real GSS code has.

@@ -1,0 +1,50 @@
+"""Step 3's models: the service directory (``directory``) and a family's signposting, referrals
+and follow-ups (``family_records``). Every model is importable from here."""
+
+from .directory import (
+    EVIDENCE_MEANING,
+    EVIDENCE_RANK,
+    EVIDENCE_SOURCE,
+    EvidenceLevel,
+    Intervention,
+    LocalAuthority,
+    Location,
+    Organization,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    ServiceQuerySet,
+    TaxonomyTerm,
+)
+from .family_records import (
+    FollowUp,
+    FollowUpQuerySet,
+    Referral,
+    ReferralEvent,
+    ReferralEventQuerySet,
+    ReferralQuerySet,
+    Signpost,
+)
+
+__all__ = [
+    "EVIDENCE_MEANING",
+    "EVIDENCE_RANK",
+    "EVIDENCE_SOURCE",
+    "EvidenceLevel",
+    "FollowUp",
+    "FollowUpQuerySet",
+    "Intervention",
+    "LocalAuthority",
+    "Location",
+    "Organization",
+    "Referral",
+    "ReferralEvent",
+    "ReferralEventQuerySet",
+    "ReferralQuerySet",
+    "Service",
+    "ServiceArea",
+    "ServiceAtLocation",
+    "ServiceQuerySet",
+    "Signpost",
+    "TaxonomyTerm",
+]

@@ -1,0 +1,166 @@
+"""Step 3 for health visitors and team leads: the services suggested for a family, a search of
+the directory, one service seen for the family, and signposting.
+
+The family comes through ``visible_to(request.user)`` before anything else, so another team's
+family is a 404 for every method, admins included. Forms check shape; the services enforce the
+rules.
+"""
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+
+from attachment_app.form_page import FormPageView, PageView
+from attachment_app.pagination import page_links, query_without
+from conversations.models import Family
+
+from . import selectors, services
+from .eligibility import eligibility_problems
+from .forms import DirectorySearchForm, SignpostForm
+from .models import Service
+from .selectors_directory import directory_search, with_details
+
+SERVICES_PER_PAGE = 20
+
+
+def visible_family(user, family_id: int) -> Family:
+    """The family, if it is on the user's team; a 404 otherwise."""
+    return get_object_or_404(Family.objects.visible_to(user), pk=family_id)
+
+
+def family_url(family: Family) -> str:
+    return reverse("family_detail", args=[family.pk])
+
+
+def services_url(family: Family) -> str:
+    return reverse("family_services", args=[family.pk])
+
+
+def directory_service(service_id: int) -> Service:
+    """A service chosen from the directory, named by its id in the URL (not personal data)."""
+    return get_object_or_404(with_details(Service.objects.all()), pk=service_id)
+
+
+class FamilyFormPageView(FormPageView):
+    """A step 3 form about one family; back to the family page once saved."""
+
+    def load(self, family_id: int, **url_kwargs) -> None:
+        self.family = visible_family(self.request.user, family_id)
+
+    def cancel_url(self) -> str | None:
+        return family_url(self.family)
+
+    def success_url(self, result) -> str:
+        return family_url(self.family)
+
+    def context(self) -> dict[str, Any]:
+        return {"family": self.family}
+
+
+class ShowFamilyServicesView(PageView):
+    """Services suggested by the family's concerns, and a search of the whole directory."""
+
+    template_name = "referrals/family_services.html"
+
+    def load(self, family_id: int) -> None:
+        self.family = visible_family(self.request.user, family_id)
+
+    def get(self, request):
+        found = selectors.suggestions_for_family(
+            user=request.user, family=self.family, today=timezone.localdate()
+        )
+        search_form = DirectorySearchForm(request.GET or None)
+        page = links = None
+        if search_form.is_bound and search_form.is_valid():
+            results = directory_search(
+                term=search_form.cleaned_data["term"],
+                category=search_form.cleaned_data["category"],
+            )
+            page = Paginator(results, SERVICES_PER_PAGE).get_page(request.GET.get("page"))
+            links = page_links(page, query_without(request, "page"))
+        return render(
+            request,
+            self.template_name,
+            {
+                "family": self.family,
+                "concerns": found.concerns,
+                "facts": found.facts,
+                "groups": found.groups,
+                "search_form": search_form,
+                "page": page,
+                "page_links": links,
+            },
+        )
+
+
+class ShowFamilyServiceView(PageView):
+    """One service, seen for one family: whether it takes them, and how to signpost or refer."""
+
+    template_name = "referrals/family_service_detail.html"
+
+    def load(self, family_id: int, service_id: int) -> None:
+        self.family = visible_family(self.request.user, family_id)
+        self.service = directory_service(service_id)
+
+    def get(self, request):
+        facts = selectors.family_facts(
+            user=request.user, family=self.family, today=timezone.localdate()
+        )
+        return render(
+            request,
+            self.template_name,
+            {
+                "family": self.family,
+                "service": self.service,
+                "problems": eligibility_problems(self.service, facts),
+                "back_url": services_url(self.family),
+            },
+        )
+
+
+class CreateSignpostView(FamilyFormPageView):
+    """Record information given to the parent, about a directory service or another resource."""
+
+    form_class = SignpostForm
+    template_name = "referrals/signpost_create.html"
+    submit = "Record signposting"
+    success_message = "Signposting recorded"
+
+    def load(self, family_id: int) -> None:
+        super().load(family_id)
+        # The service comes in the query string, on the form's GET and its POST alike.
+        service_id = self.request.GET.get("service")
+        self.service = None
+        if service_id:
+            if not service_id.isdigit():
+                raise Http404("No such service")
+            self.service = get_object_or_404(Service.objects.all(), pk=int(service_id))
+
+    def cancel_url(self) -> str:
+        return services_url(self.family)
+
+    def form_kwargs(self) -> dict[str, Any]:
+        return {**super().form_kwargs(), "service": self.service}
+
+    def initial(self) -> dict[str, Any]:
+        return {"given_on": timezone.localdate()}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.signpost_record(
+            actor=self.request.user,
+            family=self.family,
+            service=self.service,
+            resource_name=data.get("resource_name", ""),
+            resource_url=data.get("resource_url", ""),
+            given_on=data["given_on"],
+            note=data["note"],
+            form_token=data["form_token"],
+        )
+
+    def context(self) -> dict[str, Any]:
+        return {**super().context(), "service": self.service}
