@@ -16,6 +16,7 @@ from attachment_app.nhsuk_forms.layout import Field
 
 from .models import (
     EVIDENCE_RANK,
+    RESPONSE_TIME_AT_LEAST_ONE,
     EvidenceLevel,
     Intervention,
     LocalAuthority,
@@ -77,17 +78,19 @@ def _website(label: str = "Website") -> forms.URLField:
     )
 
 
-def _whole_number(label: str, *, maximum: int, example: str, **kwargs) -> forms.IntegerField:
+def _whole_number(
+    label: str, *, maximum: int, example: str, minimum: int = 0, too_small: str = "", **kwargs
+) -> forms.IntegerField:
     # A text box, not type=number: NHS.UK advice, as number inputs change value on scroll.
     return forms.IntegerField(
         label=label,
         required=False,
-        min_value=0,
+        min_value=minimum,
         max_value=maximum,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
         error_messages={
             "invalid": f"{label} must be a whole number, like {example}",
-            "min_value": f"{label} must be 0 or more",
+            "min_value": too_small or f"{label} must be {minimum} or more",
             "max_value": f"{label} must be {maximum} or fewer",
         },
         **kwargs,
@@ -195,7 +198,12 @@ class ServiceForm(forms.Form):
         help_text="For example, what to include, or which form to use.",
     )
     response_working_days = _whole_number(
-        "Expected response time in working days", maximum=MAX_RESPONSE_DAYS, example="5"
+        "Expected response time in working days",
+        maximum=MAX_RESPONSE_DAYS,
+        example="5",
+        minimum=1,
+        too_small=RESPONSE_TIME_AT_LEAST_ONE,
+        help_text="Leave blank if the service does not say.",
     )
     minimum_age_months = _whole_number(
         "Youngest age in months",

@@ -38,7 +38,9 @@ FOLLOW_UP_REMINDER_HOUR = 9
 
 
 def response_working_days(referral: Referral) -> int:
-    return referral.service.response_working_days or settings.DEFAULT_RESPONSE_WORKING_DAYS
+    """The service's response time, or the default where its entry states none (never 0)."""
+    days = referral.service.response_working_days
+    return settings.DEFAULT_RESPONSE_WORKING_DAYS if days is None else days
 
 
 def referral_changed(referral: Referral) -> None:

@@ -8,6 +8,7 @@ import datetime
 import factory
 from django.utils import timezone
 
+from referrals import reminders as referral_reminders
 from referrals.models import (
     Intervention,
     LocalAuthority,
@@ -119,6 +120,7 @@ class ReferralFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Referral
+        skip_postgeneration_save = True
 
     family = factory.SubFactory(FamilyFactory)
     service = factory.SubFactory(ServiceFactory)
@@ -138,3 +140,9 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     created_by = factory.SubFactory(
         HealthVisitorFactory, team=factory.SelfAttribute("..family.team")
     )
+
+    @factory.post_generation
+    def response_reminders(self, create, extracted, **kwargs):
+        """A referral made as sent has the reminders its sending would have written."""
+        if create and self.status == "sent" and self.sent_at is not None:
+            referral_reminders.referral_changed(self)

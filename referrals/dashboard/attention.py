@@ -4,14 +4,15 @@ review or chase, overdue follow-ups, and reminders nobody has opened."""
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 
 from attachment_app import permissions
 from attachment_app.reminders import workdays
+from attachment_app.reminders.models import Reminder
 from screening.models import Concern
 
-from ..models import FollowUp, Referral, Service
+from .. import reminders as referral_reminders
+from ..models import FollowUp, Referral
 from ..workflow import Status
 from .period import LONDON, scoped
 
@@ -29,72 +30,27 @@ def response_due(sent_at: datetime.datetime, working_days: int) -> datetime.date
     return workdays.working_days_later(sent_at, working_days)
 
 
-def _sent_before_due_passed(working_days: int, now: datetime.datetime) -> Q:
-    """Referrals sent at a moment whose response time (``working_days``) ended before ``now``.
+def _first_response_reminders() -> QuerySet[Reminder]:
+    """The "not acknowledged in the service's time" reminder of the referral in the outer query.
 
-    The due moment is the same time of day ``working_days`` working days after sending, and it
-    never goes down as the sending moment goes up. So the days sent on fall into three runs:
-    every day up to ``last_late`` is overdue whatever the time, the days whose due day is today
-    are overdue if sent earlier in the day than now, and later days are not overdue.
+    The referral service writes it when the referral is sent, due after the response time the
+    service gave then; a referral is sent once (nothing leads back from sent), and the row keeps
+    its due time whether it was sent, cancelled for want of a recipient, or is still waiting.
     """
-    local = now.astimezone(LONDON)
-    today = local.date()
-    day = today
-    due_today_until = None
-    # A response time is at most a few weeks, so this walks back a bounded number of days.
-    for _ in range(400):
-        due = workdays.add_working_days(day, working_days)
-        if due < today:
-            break
-        if due == today and due_today_until is None:
-            due_today_until = day
-        day -= datetime.timedelta(days=1)
-    last_late = day
-
-    def midnight_after(value: datetime.date) -> datetime.datetime:
-        return datetime.datetime.combine(
-            value + datetime.timedelta(days=1), datetime.time(), tzinfo=LONDON
-        )
-
-    late = Q(sent_at__lt=midnight_after(last_late))
-    if due_today_until is not None:
-        late |= Q(
-            sent_at__gte=midnight_after(last_late),
-            sent_at__lt=midnight_after(due_today_until),
-            sent_at__time__lt=local.time(),
-        )
-    return late
-
-
-def overdue_responses(*, user, now: datetime.datetime):
-    """Referrals sent and not acknowledged by the end of their service's response time.
-
-    Worked out from the service's response time now, not read from the reminder rows: those keep
-    the time given when the referral was sent, and count 0 working days as the default (see
-    ``tests/referrals/test_dashboard_late_responses.py``).
-    """
-    default: int = settings.DEFAULT_RESPONSE_WORKING_DAYS
-    days_in_use = set(
-        Service.objects.filter(
-            referrals__in=scoped(Referral.objects, user).filter(status=Status.SENT)
-        )
-        .values_list("response_working_days", flat=True)
-        .distinct()
+    return Reminder.objects.filter(
+        rule=referral_reminders.RESPONSE,
+        subject_type=Referral._meta.label_lower,
+        subject_id=OuterRef("pk"),
+        stage=1,
     )
-    # Matches nothing yet still runs (unlike pk__in=[]), so the page's query count is the same
-    # whether or not any referral is waiting for a service.
-    late = Q(sent_at__lt=datetime.datetime(2000, 1, 1, tzinfo=LONDON))
-    for days in days_in_use:
-        working_days = days if days is not None else default
-        if working_days is None:
-            continue
-        same_time = (
-            Q(service__response_working_days=days)
-            if days is not None
-            else Q(service__response_working_days__isnull=True)
-        )
-        late |= same_time & _sent_before_due_passed(working_days, now)
-    return scoped(Referral.objects, user).filter(late, status=Status.SENT)
+
+
+def overdue_responses(*, user, now: datetime.datetime) -> QuerySet[Referral]:
+    """Referrals sent and not acknowledged by the end of the response time their service gave
+    when they were sent: the due time of their first response reminder."""
+    return scoped(Referral.objects, user).filter(
+        Exists(_first_response_reminders().filter(due_at__lt=now)), status=Status.SENT
+    )
 
 
 @dataclass
@@ -130,13 +86,12 @@ def needs_attention(*, user, now: datetime.datetime) -> dict:
     )
     late = _first(
         overdue_responses(user=user, now=now)
+        .annotate(
+            response_due=Subquery(_first_response_reminders().order_by("-pk").values("due_at")[:1])
+        )
         .select_related("family", "service")
         .order_by("sent_at", "pk")
     )
-    default: int = settings.DEFAULT_RESPONSE_WORKING_DAYS
-    for referral in late.items:
-        days = referral.service.response_working_days or default
-        referral.response_due = response_due(referral.sent_at, days)
     follow_ups = _first(
         overdue_follow_ups(user=user, today=today).select_related("family").order_by("due_on", "pk")
     )

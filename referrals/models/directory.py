@@ -10,6 +10,7 @@ import uuid
 
 import pghistory
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from screening.models import ConcernCategory
@@ -142,6 +143,13 @@ class Organization(models.Model):
         return self.name
 
 
+#: A response time of 0 working days says nothing; a service that does not say is left blank.
+RESPONSE_TIME_AT_LEAST_ONE = (
+    "The expected response time must be at least 1 working day. "
+    "Leave it blank if the service does not say."
+)
+
+
 class ServiceQuerySet(models.QuerySet):
     def referable(self):
         """Services a family can be signposted or referred to now."""
@@ -189,8 +197,12 @@ class Service(models.Model):
         "How to refer", max_length=20, choices=ReferralMethod.choices, blank=True
     )
     application_process = models.TextField("Referral instructions", max_length=2000, blank=True)
+    # Blank when the service does not say (the default applies); 0 would mean "due at once".
     response_working_days = models.PositiveSmallIntegerField(
-        "Expected response time in working days", null=True, blank=True
+        "Expected response time in working days",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1, message=RESPONSE_TIME_AT_LEAST_ONE)],
     )
     # HSDS gives ages in years; a baby's needs change by the month, so months are kept here and
     # converted when exported.
@@ -241,6 +253,11 @@ class Service(models.Model):
             models.CheckConstraint(
                 condition=models.Q(accepts_referrals=False) | ~models.Q(referral_method=""),
                 name="service_referrals_have_method",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(response_working_days__isnull=True)
+                | models.Q(response_working_days__gte=1),
+                name="service_response_time_a_working_day_or_more",
             ),
         ]
 

@@ -17,6 +17,7 @@ import pytest
 import time_machine
 
 from conversations.models import ContactType
+from referrals import reminders as referral_reminders
 from referrals.models import FollowUp, Referral, ReferralEvent
 from screening import services as screening_services
 from screening.models import Concern, ScreeningResult
@@ -123,6 +124,9 @@ def referral(family, service, moves, *, created, urgent=False, lead=None):
         status=status, submitted_at=first.get("submitted"), sent_at=first.get("sent")
     )
     made.refresh_from_db()
+    if status == "sent":
+        # The reminders its sending would have written, which the late list reads.
+        referral_reminders.referral_changed(made)
     return made
 
 

@@ -13,12 +13,15 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from attachment_app.reminders import workdays
 from attachment_app.reminders.models import Reminder
 from referrals import dashboard, services_directory
 from referrals import reminders as referral_reminders
 from referrals import services as referral_services
+from referrals.models import RESPONSE_TIME_AT_LEAST_ONE, Service
 from tests.factories import BabyFactory, FamilyFactory
 from tests.factories_referrals import ReferralFactory, ServiceFactory
 from tests.reminders.conftest import at
@@ -175,10 +178,7 @@ def test_the_reminder_rows_stages_agree_with_the_dashboard(sent, team_lead):
         assert late == by_reminder, moment
 
 
-# --- Where the reminder rows and the dashboard part today --------------------------------------
-# The late list still recomputes working days from the service's current response time. These
-# pin the two cases where the reminder rows would give another answer, which is why the list
-# does not read them yet (issue 17): switching would change what the dashboard shows.
+# --- The response time is the one given at sending, and never 0 -------------------------------
 
 
 def sent_one(team_a, hv, team_lead, days, moment):
@@ -192,9 +192,13 @@ def sent_one(team_a, hv, team_lead, days, moment):
     return move(referral, team_lead, "approve", moment)
 
 
-def test_an_edited_response_time_moves_the_dashboard_but_not_the_reminder(
+def test_an_edited_response_time_does_not_move_a_referral_already_sent(
     team_a, hv, team_lead, admin_user
 ):
+    """The family and the health visitor were told the service's time when the referral went;
+    a later edit to the directory (a new service level, a typing slip) must not make a referral
+    look late that is not, nor hide one that is. The list and the reminder both keep the time
+    given at sending."""
     # Sent Monday 2 November 2026 at 9am to a service answering within 10 working days...
     referral = sent_one(team_a, hv, team_lead, 10, at(2026, 11, 2, 9, 0))
     # ...which an admin then changes to 2 working days.
@@ -205,19 +209,39 @@ def test_an_edited_response_time_moves_the_dashboard_but_not_the_reminder(
             postcode_districts=["LS1"],
             response_working_days=2,
         )
-    now = at(2026, 11, 5, 10, 0)
-    # The dashboard counts 2 working days from sending (due Wednesday 4 November at 9am).
-    assert list(dashboard.overdue_responses(user=team_lead, now=now)) == [referral]
-    # The reminder keeps the time the service gave when the referral was sent.
-    assert response_reminders(referral)[1].due_at == at(2026, 11, 16, 9, 0)
+    due = at(2026, 11, 16, 9, 0)
+    assert response_reminders(referral)[1].due_at == due
+    # Past the edited 2 working days (Wednesday 4 November), not past the 10 given at sending.
+    assert list(dashboard.overdue_responses(user=team_lead, now=at(2026, 11, 5, 10, 0))) == []
+    assert list(dashboard.overdue_responses(user=team_lead, now=due)) == []
+    late_at = due + datetime.timedelta(minutes=1)
+    assert list(dashboard.overdue_responses(user=team_lead, now=late_at)) == [referral]
+    with time_machine.travel(late_at, tick=False):
+        (listed,) = dashboard.needs_attention(user=team_lead, now=late_at)["late_responses"].items
+    assert listed.response_due == due
 
 
-def test_a_response_time_of_0_days_is_due_at_once_on_the_dashboard_but_not_for_the_reminder(
-    team_a, hv, team_lead, settings
+def test_a_response_time_of_0_working_days_is_refused_and_a_blank_one_uses_the_default(
+    team_a, hv, team_lead, admin_user, settings
 ):
+    """0 working days would make every referral late the moment it is sent (the list) while the
+    reminders read it as "not stated": a time that says nothing is left blank instead."""
     settings.DEFAULT_RESPONSE_WORKING_DAYS = 5
-    referral = sent_one(team_a, hv, team_lead, 0, at(2026, 11, 2, 9, 0))
-    now = at(2026, 11, 2, 9, 1)
-    assert list(dashboard.overdue_responses(user=team_lead, now=now)) == [referral]
-    # ``response_working_days or the default``: 0 reads as "not stated", so 5 working days.
-    assert response_reminders(referral)[1].due_at == at(2026, 11, 9, 9, 0)
+    service = ServiceFactory(response_working_days=3)
+    with pytest.raises(ValidationError) as refused:
+        referral_services.service_save(
+            actor=admin_user, service=service, postcode_districts=["LS1"], response_working_days=0
+        )
+    assert refused.value.message_dict["response_working_days"] == [RESPONSE_TIME_AT_LEAST_ONE]
+    service.refresh_from_db()
+    assert service.response_working_days == 3
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Service.objects.filter(pk=service.pk).update(response_working_days=0)
+
+    referral = sent_one(team_a, hv, team_lead, None, at(2026, 11, 2, 9, 0))
+    # Monday 2 November + 5 working days: Monday 9 November at 9am, for the list and reminder.
+    due = at(2026, 11, 9, 9, 0)
+    assert response_reminders(referral)[1].due_at == due
+    assert list(dashboard.overdue_responses(user=team_lead, now=at(2026, 11, 2, 9, 1))) == []
+    late_at = due + datetime.timedelta(minutes=1)
+    assert list(dashboard.overdue_responses(user=team_lead, now=late_at)) == [referral]

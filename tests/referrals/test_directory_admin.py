@@ -379,6 +379,12 @@ BAD_SERVICES = [
         "assured_date",
         "Last assured must be a real date",
     ),
+    (
+        "a response time of 0 working days",
+        {"response_working_days": "0"},
+        "response_working_days",
+        "The expected response time must be at least 1 working day",
+    ),
 ]
 
 

@@ -19,6 +19,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from attachment_app.accounts.models import Role, Team, User
+from attachment_app.reminders import workdays
+from attachment_app.reminders.models import Reminder
 from conversations.models import (
     Baby,
     Caregiver,
@@ -32,6 +34,7 @@ from conversations.schedule import mandated_windows, next_mandated_contact
 from screening import engine
 from screening.models import Concern, ConcernCategory, InstrumentDefinition, ScreeningResult
 
+from ... import reminders as referral_reminders
 from ...models import FollowUp, Referral, ReferralEvent, Service
 from ...workflow import Status
 
@@ -461,7 +464,32 @@ class Generator:
                 )
                 previous = status
         ReferralEvent.objects.bulk_create(events, batch_size=BATCH)
+        Reminder.objects.bulk_create(self.response_reminders(referrals), batch_size=BATCH)
         return referrals, events
+
+    def response_reminders(self, referrals) -> list[Reminder]:
+        """The "not acknowledged in time" reminders each sending writes (the late list reads
+        them); those already due count as sent, so a demo does not start with a burst of mail."""
+        reminders = []
+        for referral in referrals:
+            if referral.status != Status.SENT:
+                continue
+            days = referral_reminders.response_working_days(referral)
+            for stage in (1, 2):
+                due = workdays.working_days_later(referral.sent_at, days * stage)
+                reminders.append(
+                    Reminder(
+                        rule=referral_reminders.RESPONSE,
+                        subject_type=Referral._meta.label_lower,
+                        subject_id=referral.pk,
+                        key=referral.sent_at.isoformat(),
+                        stage=stage,
+                        due_at=due,
+                        status=Reminder.Status.SENT if due <= self.now else Reminder.Status.PENDING,
+                        sent_at=due if due <= self.now else None,
+                    )
+                )
+        return reminders
 
     def follow_ups(self, families):
         rng = self.random
