@@ -25,24 +25,33 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 
 from attachment_app import permissions
+from attachment_app.accounts.models import User
 from attachment_app.accounts.typed_input import take_typed_input
 from attachment_app.errors import ConsentRequired, StaleRecord
 from attachment_app.nhsuk_forms.helpers import add_service_errors
 
 
+class SignedInRequest(HttpRequest):
+    """A request to a page behind sign-in (``LoginRequiredMiddleware``): its user is a User."""
+
+    user: User
+
+
 class PageView(View):
     """A page about something fetched once, in scope, before any method runs."""
+
+    request: SignedInRequest
 
     def dispatch(self, request, *args, **kwargs):
         self.load(**kwargs)
         return super().dispatch(request)
 
-    def load(self, **url_kwargs) -> None:
+    def load(self, *args: Any, **url_kwargs: Any) -> None:
         """Fetch (scoped to ``self.request.user``) what the page is about."""
 
 

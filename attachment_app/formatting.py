@@ -1,4 +1,4 @@
-"""Dates and times as the NHS.UK content style guide writes them, in one place.
+"""Dates, times and counts as the NHS.UK content style guide writes them, in one place.
 
 Every page and every sentence the app builds shows a moment the same way: ``9am``, ``10:30am``,
 ``2:15pm``, ``midday``, ``midnight``; ``1 December 2026``; together ``1 December 2026 at
@@ -42,3 +42,8 @@ def format_datetime(value: datetime.datetime) -> str:
     """``1 December 2026 at 2:15pm``."""
     value = _local(value)
     return f"{format_date(value)} at {format_time(value)}"
+
+
+def format_count(count: int, unit: str) -> str:
+    """``1 day``, ``3 days``: a count and its unit, plural unless the count is one."""
+    return f"{count} {unit}{'' if count == 1 else 's'}"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from attachment_app.accounts.models import CLINICAL_ROLES, Role, User
 
@@ -81,6 +81,11 @@ def clinicians(team_id: int) -> QuerySet[User]:
 def teams_with_a_lead() -> QuerySet[User, Any]:
     """The team ids that have an active team lead (for a subquery)."""
     return User.objects.filter(role=Role.TEAM_LEAD, is_active=True).values("team_id")
+
+
+def clinical_role_filter(field: str = "role") -> Q:
+    """A filter for rows whose ``field`` holds a role that works with families (a request's)."""
+    return Q(**{f"{field}__in": sorted(CLINICAL_ROLES)})
 
 
 # --- Families ------------------------------------------------------------------------------------
@@ -202,6 +207,11 @@ def may_change_accounts(user: Any) -> bool:
     return is_admin(user)
 
 
+def sees_every_account(user: Any) -> bool:
+    """Every account, request and account event for an admin; a team lead sees the team's."""
+    return is_admin(user)
+
+
 # --- For templates -------------------------------------------------------------------------------
 
 
@@ -242,3 +252,11 @@ class PersonPermissions:
     @property
     def work_with_families(self) -> bool:
         return is_clinician(self._user)
+
+    @property
+    def change_accounts(self) -> bool:
+        return may_change_accounts(self._user)
+
+    @property
+    def see_every_account(self) -> bool:
+        return sees_every_account(self._user)

@@ -6,7 +6,8 @@ the service that saves them, so a view passes ``form.cleaned_data`` straight thr
 
 from django import forms
 
-from attachment_app.accounts.models import CLINICAL_ROLES, User
+from attachment_app import permissions
+from attachment_app.accounts.models import User
 from attachment_app.nhsuk_forms.fields import DateInputField
 from attachment_app.nhsuk_forms.helpers import form_helper_with_buttons
 from attachment_app.nhsuk_forms.layout import Field, Fieldset
@@ -86,9 +87,9 @@ class FamilyForm(forms.Form):
     def __init__(self, *args, team, cancel_url: str, submit: str, **kwargs):
         super().__init__(*args, **kwargs)
         # Offer the team's own clinical staff only; the service checks this again.
-        self.fields["named_hv"].queryset = User.objects.filter(
-            team=team, role__in=sorted(CLINICAL_ROLES), is_active=True
-        ).order_by("first_name", "last_name", "username")
+        self.fields["named_hv"].queryset = permissions.clinicians(team.pk).order_by(
+            "first_name", "last_name", "username"
+        )
         self.fields["named_hv"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.helper = form_helper_with_buttons(
             Field("name", css_class="nhsuk-input--width-20"),

@@ -25,8 +25,9 @@ from django.db.models import (
 from django.db.models.functions import Upper
 from django.shortcuts import get_object_or_404
 
-from attachment_app.formatting import format_date
+from attachment_app.formatting import format_count, format_date
 
+from .cleaning import nhs_number_or_none, postcode_or_none
 from .models import Baby, Contact, ContactType, Conversation, Family
 from .schedule import ContactWindow
 
@@ -54,19 +55,6 @@ TEAM = "team"
 # --- Search -----------------------------------------------------------------------------------
 
 
-def _nhs_number_digits(term: str) -> str | None:
-    digits = "".join(term.split()).replace("-", "")
-    return digits if len(digits) == 10 and digits.isascii() and digits.isdigit() else None
-
-
-def _postcode(term: str) -> str | None:
-    """The term as a stored postcode (``LS1 4AP``), if it could be one."""
-    compact = "".join(term.split()).upper()
-    if 5 <= len(compact) <= 7 and compact.isalnum() and compact[-3].isdigit():
-        return f"{compact[:-3]} {compact[-3:]}"
-    return None
-
-
 def _name_matches(term: str) -> Q:
     """Names like the term: similar (trigram) or containing it, both on ``UPPER(name)``.
 
@@ -85,11 +73,11 @@ def caseload_search(families: QuerySet, term: str) -> QuerySet:
     matches = _name_matches(term)
     babies = Baby.objects.annotate(upper_name=Upper("name")).filter(family=OuterRef("pk"))
     baby_matches = _name_matches(term)
-    digits = _nhs_number_digits(term)
+    digits = nhs_number_or_none(term)
     if digits:
         baby_matches |= Q(nhs_number=digits)
     matches |= Q(Exists(babies.filter(baby_matches)))
-    postcode = _postcode(term)
+    postcode = postcode_or_none(term)
     if postcode:
         matches |= Q(postcode=postcode)
     return families.annotate(upper_name=Upper("name")).filter(matches)
@@ -182,18 +170,14 @@ def baby_age(baby: Baby, today: date) -> str:
     days = (today - baby.date_of_birth).days
     age = relativedelta(today, baby.date_of_birth)
     if days < 28:
-        return _plural(days, "day")
+        return format_count(days, "day")
     if days < 13 * 7:
-        return _plural(days // 7, "week")
+        return format_count(days // 7, "week")
     if age.years < 2:
-        return _plural(age.years * 12 + age.months, "month")
+        return format_count(age.years * 12 + age.months, "month")
     if age.months == 0:
-        return _plural(age.years, "year")
-    return f"{_plural(age.years, 'year')}, {_plural(age.months, 'month')}"
-
-
-def _plural(count: int, unit: str) -> str:
-    return f"{count} {unit}{'' if count == 1 else 's'}"
+        return format_count(age.years, "year")
+    return f"{format_count(age.years, 'year')}, {format_count(age.months, 'month')}"
 
 
 # --- Family page ------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ Views call these after a form has checked the shape of the input; the rules that
 families (team scope, consent, dates, NHS numbers) are enforced here, so no caller can skip them.
 """
 
-import re
 from collections.abc import Iterable
 from datetime import date
 from typing import cast
@@ -15,12 +14,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from attachment_app import permissions
 from attachment_app.accounts.models import User
 from attachment_app.accounts.scoping import check_may_record
 from attachment_app.errors import ConsentRequired
 from attachment_app.formatting import format_date
 
 from . import reminders
+from .cleaning import nhs_number_characters, only_digits, postcode_or_none
 from .models import (
     Baby,
     Caregiver,
@@ -57,9 +58,6 @@ def check_recorded_date(field: str, label: str, value: date) -> None:
         raise ValidationError({field: f"{label} must be within the last {YEARS_BACK} years."})
 
 
-#: The shape of a UK postcode without its space: outward code (area, district), inward code.
-UK_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
-
 #: Consent decisions that may follow the current one. Withdrawal ends recording for good.
 CONSENT_MOVES = {
     "": {Decision.GIVEN, Decision.DECLINED, Decision.DEFERRED},
@@ -70,25 +68,29 @@ CONSENT_MOVES = {
 }
 
 
-def _check_clinical(actor: User, family: Family | None = None) -> None:
+def check_may_record_for(actor: User, family: Family | None = None) -> None:
+    """Refuse unless ``actor`` is a clinician (of ``family``'s team, when given).
+
+    Every service that records something about a family, in this app and the later ones, calls
+    this first.
+    """
     check_may_record(actor, family.team_id if family is not None else None)
 
 
 def normalise_postcode(postcode: str) -> str:
     """Upper case with one space before the inward code, e.g. ``ls1 4ap`` → ``LS1 4AP``."""
-    compact = "".join(postcode.split()).upper()
-    if not UK_POSTCODE.fullmatch(compact):
+    stored = postcode_or_none(postcode)
+    if stored is None:
         raise ValidationError({"postcode": "Enter a real postcode, like LS1 4AP."})
-    return f"{compact[:-3]} {compact[-3:]}"
+    return stored
 
 
 def clean_nhs_number(value: str | None, *, actor: User, baby: Baby | None = None) -> str | None:
     """A valid, unique 10-digit NHS number without spaces, or None when none is given."""
     if value is None or not value.strip():
         return None
-    digits = "".join(value.split()).replace("-", "")
-    # isascii() too: isdigit() alone accepts full-width and other digits that are not 0-9.
-    if not (digits.isascii() and digits.isdigit()):
+    digits = nhs_number_characters(value)
+    if not only_digits(digits):
         raise ValidationError({"nhs_number": "NHS number must contain only numbers."})
     if len(digits) != 10:
         raise ValidationError({"nhs_number": "NHS number must be 10 digits."})
@@ -174,8 +176,8 @@ def family_create(
     named_hv: User | None = None,
 ) -> Family:
     """Add a family to the actor's team caseload; an HV adding it becomes its named HV."""
-    _check_clinical(actor)
-    if named_hv is None and actor.role == "health_visitor":
+    check_may_record_for(actor)
+    if named_hv is None and permissions.named_hv_by_default(actor):
         named_hv = actor
     _check_named_hv(actor, named_hv)
     family = Family(
@@ -195,7 +197,7 @@ def family_create(
 
 
 def _check_named_hv(actor: User, named_hv: User | None) -> None:
-    if named_hv is not None and (named_hv.team_id != actor.team_id or not named_hv.is_clinical):
+    if named_hv is not None and not permissions.may_be_named_hv(named_hv, actor.team_id):
         raise ValidationError({"named_hv": "Choose a health visitor from your own team."})
 
 
@@ -203,7 +205,7 @@ def _check_named_hv(actor: User, named_hv: User | None) -> None:
 def family_update(*, actor: User, family: Family, **fields) -> Family:
     """Change a family's details or its named health visitor."""
     family = Family.objects.select_for_update().get(pk=family.pk)
-    _check_clinical(actor, family)
+    check_may_record_for(actor, family)
     allowed = {"name", "address_line_1", "address_line_2", "town", "postcode", "area", "named_hv"}
     unknown = set(fields) - allowed
     if unknown:
@@ -222,7 +224,7 @@ def family_update(*, actor: User, family: Family, **fields) -> Family:
 @transaction.atomic
 def caregiver_add(*, actor: User, family: Family, **fields) -> Caregiver:
     """Add a parent or carer to a family."""
-    _check_clinical(actor, family)
+    check_may_record_for(actor, family)
     caregiver = Caregiver(family=family, **fields)
     caregiver.full_clean()
     caregiver.save()
@@ -232,7 +234,7 @@ def caregiver_add(*, actor: User, family: Family, **fields) -> Caregiver:
 @transaction.atomic
 def caregiver_update(*, actor: User, caregiver: Caregiver, **fields) -> Caregiver:
     """Change a parent's or carer's details."""
-    _check_clinical(actor, caregiver.family)
+    check_may_record_for(actor, caregiver.family)
     for field, value in fields.items():
         setattr(caregiver, field, value)
     caregiver.full_clean()
@@ -252,7 +254,7 @@ def baby_add(
     nhs_number: str | None = None,
 ) -> Baby:
     """Add a baby (born or expected) to a family."""
-    _check_clinical(actor, family)
+    check_may_record_for(actor, family)
     _check_baby_dates(date_of_birth, expected_date)
     baby = Baby(
         family=family,
@@ -272,7 +274,7 @@ def baby_add(
 def baby_update(*, actor: User, baby: Baby, **fields) -> Baby:
     """Change a baby's details, for example the date of birth once born."""
     baby = Baby.objects.select_for_update().get(pk=baby.pk)
-    _check_clinical(actor, baby.family)
+    check_may_record_for(actor, baby.family)
     if "nhs_number" in fields:
         fields["nhs_number"] = clean_nhs_number(fields["nhs_number"], actor=actor, baby=baby)
     for field, value in fields.items():
@@ -300,7 +302,7 @@ def contact_record(
     baby: Baby | None = None,
 ) -> Contact:
     """Record a visit or other contact with a family."""
-    _check_clinical(actor, family)
+    check_may_record_for(actor, family)
     check_recorded_date("contact_date", "Date of contact", contact_date)
     if baby is not None and baby.family_id != family.pk:
         raise ValidationError({"baby": "Choose a baby of this family."})
@@ -341,7 +343,7 @@ def contact_record(
 @transaction.atomic
 def conversation_start(*, actor: User, contact: Contact) -> Conversation:
     """Open the relationship conversation for a contact (or return the one already open)."""
-    _check_clinical(actor, contact.family)
+    check_may_record_for(actor, contact.family)
     conversation, _ = Conversation.objects.get_or_create(
         contact=contact, defaults={"family_id": contact.family_id, "started_by": actor}
     )
@@ -381,7 +383,7 @@ def consent_record(
     consent, whoever is named.
     """
     conversation = _locked(conversation)
-    _check_clinical(actor, conversation.family)
+    check_may_record_for(actor, conversation.family)
     if decision not in CONSENT_MOVES.get(conversation.consent_status, set()):
         if conversation.consent_status == Decision.WITHDRAWN:
             message = "Consent was withdrawn: nothing more can be recorded in this conversation."
@@ -409,7 +411,8 @@ def consent_record(
     return entry
 
 
-def _require_consent(conversation: Conversation) -> None:
+def check_consent(conversation: Conversation) -> None:
+    """Refuse (``ConsentRequired``) unless the parent's consent is given now."""
     if conversation.consent_status != Decision.GIVEN:
         raise ConsentRequired(
             "The parent's consent is needed before anything is recorded in this conversation."
@@ -473,8 +476,8 @@ def conversation_save_answers(
     chose not to answer. A ``draft`` ("save and come back later") may leave questions open.
     """
     conversation = _locked(conversation)
-    _check_clinical(actor, conversation.family)
-    _require_consent(conversation)
+    check_may_record_for(actor, conversation.family)
+    check_consent(conversation)
     # The phrases in the order the parent said them, gaps closed up.
     words = [word.strip() for word in (word_1, word_2, word_3) if word.strip()]
     words += [""] * (3 - len(words))
@@ -496,8 +499,8 @@ def conversation_save_reflection(
 ) -> Conversation:
     """Save the health visitor's reflection and whether anything raised concern."""
     conversation = _locked(conversation)
-    _check_clinical(actor, conversation.family)
-    _require_consent(conversation)
+    check_may_record_for(actor, conversation.family)
+    check_consent(conversation)
     conversation.reflection = reflection.strip()
     conversation.raised_concern = raised_concern
     conversation.full_clean()
@@ -509,8 +512,8 @@ def conversation_save_reflection(
 def conversation_complete(*, actor: User, conversation: Conversation) -> Conversation:
     """Finish step 1, once every answer and the reflection are in."""
     conversation = _locked(conversation)
-    _check_clinical(actor, conversation.family)
-    _require_consent(conversation)
+    check_may_record_for(actor, conversation.family)
+    check_consent(conversation)
     missing = dict(UNANSWERED[question] for question in conversation.unanswered)
     if conversation.raised_concern is None:
         missing["raised_concern"] = "Select whether anything raised concern."

@@ -9,11 +9,12 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.views import View
 
+from attachment_app import permissions
 from attachment_app.audit import selectors as audit
 from attachment_app.audit.models import AccessLog
 from attachment_app.csv_export import csv_response
+from attachment_app.form_page import PageView
 from attachment_app.pagination import page_links
 
 from .models import Family
@@ -21,17 +22,17 @@ from .models import Family
 ACCESSES_PER_PAGE = 50
 
 
-class _FamilyAccessView(View):
+class _FamilyAccessPage(PageView):
     """Team leads of the family's team only; a 404 for everyone else."""
 
-    def dispatch(self, request, *args, family_id, **kwargs):
-        self.family = get_object_or_404(Family.objects.visible_to(request.user), pk=family_id)
-        if not request.user.is_team_lead:
+    def load(self, family_id):
+        user = self.request.user
+        self.family = get_object_or_404(Family.objects.visible_to(user), pk=family_id)
+        if not permissions.may_see_access_log(user, self.family):
             raise Http404("Team leads only")
-        return super().dispatch(request, *args, **kwargs)
 
 
-class ShowFamilyAccessLogView(_FamilyAccessView):
+class ShowFamilyAccessLogView(_FamilyAccessPage):
     """Who was shown this family's data, when and how, newest first."""
 
     template_name = "conversations/family_access_log.html"
@@ -52,7 +53,7 @@ class ShowFamilyAccessLogView(_FamilyAccessView):
         )
 
 
-class ExportFamilyAccessLogView(_FamilyAccessView):
+class ExportFamilyAccessLogView(_FamilyAccessPage):
     """The same report as CSV, every row."""
 
     access_kind = AccessLog.Action.EXPORT

@@ -152,6 +152,7 @@ class ShowFamilyView(View):
                 "babies": [(baby, selectors.baby_age(baby, today)) for baby in family.babies.all()],
                 "next_contact": selectors.next_contact(family, today),
                 "contacts": contacts,
+                "may_see_access_log": permissions.may_see_access_log(request.user, family),
                 "words_over_time": [
                     {
                         "conversation": conversation,

@@ -6,15 +6,13 @@ shape of the input, and the services decide what may be recorded: without the pa
 consent they raise ``ConsentRequired``, which these views turn into a message, never an error.
 """
 
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views import View
 
-from attachment_app.accounts.typed_input import RESTORED_MESSAGE, RestoreTypedInputMixin
-from attachment_app.nhsuk_forms.helpers import add_service_errors
+from attachment_app.form_page import FormPageView, PageView
 
 from . import selectors, services
 from .forms_visits import (
@@ -88,65 +86,53 @@ def contact_defaults(family: Family, today) -> dict:
     return initial
 
 
-class CreateContactView(RestoreTypedInputMixin, View):
+def family_url(family: Family) -> str:
+    return reverse("family_detail", args=[family.pk])
+
+
+class CreateContactView(FormPageView):
     """Record a visit or other contact with a family, then offer the conversation."""
 
     template_name = "conversations/contact_create.html"
+    form_class = ContactForm
+    success_message = "Contact recorded"
 
-    def dispatch(self, request, *args, family_id, **kwargs):
-        families = Family.objects.visible_to(request.user)
-        self.family = get_object_or_404(families, pk=family_id)
-        return super().dispatch(request, *args, **kwargs)
+    def load(self, family_id):
+        self.family = get_object_or_404(Family.objects.visible_to(self.request.user), pk=family_id)
 
-    def make_form(self, data=None):
-        return ContactForm(
-            data,
-            initial=contact_defaults(self.family, timezone.localdate()),
-            family=self.family,
-            cancel_url=reverse("family_detail", args=[self.family.pk]),
-        )
+    def initial(self):
+        return contact_defaults(self.family, timezone.localdate())
 
-    def get(self, request):
-        return self.render_form(self.make_form(self.restored_input()))
+    def form_kwargs(self):
+        return {"family": self.family, "cancel_url": family_url(self.family)}
 
-    def post(self, request):
-        form = self.make_form(request.POST)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            if "baby" not in data:
-                babies = list(self.family.babies.all())
-                data["baby"] = babies[0] if len(babies) == 1 else None
-            try:
-                contact = services.contact_record(actor=request.user, family=self.family, **data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "Contact recorded")
-                return redirect("conversation_start", contact.pk)
-        return self.render_form(form)
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        if "baby" not in data:
+            babies = list(self.family.babies.all())
+            data["baby"] = babies[0] if len(babies) == 1 else None
+        return services.contact_record(actor=self.request.user, family=self.family, **data)
 
-    def render_form(self, form):
-        return render(
-            self.request,
-            self.template_name,
-            {"form": form, "family": self.family, "restored": self.restored},
-        )
+    def success_url(self, contact):
+        return reverse("conversation_start", args=[contact.pk])
+
+    def context(self):
+        return {"family": self.family}
 
 
 # --- The conversation -------------------------------------------------------------------------
 
 
-class StartConversationView(View):
+class StartConversationView(PageView):
     """Offer the conversation about the relationship for a contact (GET), or open it (POST)."""
 
     template_name = "conversations/conversation_start.html"
 
-    def dispatch(self, request, *args, contact_id, **kwargs):
+    def load(self, contact_id):
         self.contact = get_object_or_404(
-            Contact.objects.visible_to(request.user).select_related("family", "baby"),
+            Contact.objects.visible_to(self.request.user).select_related("family", "baby"),
             pk=contact_id,
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def existing(self) -> Conversation | None:
         visible = Conversation.objects.visible_to(self.request.user)
@@ -169,31 +155,29 @@ def conversation_url(conversation: Conversation) -> str:
     return reverse("conversation_detail", args=[conversation.pk])
 
 
-class _ConversationPageView(RestoreTypedInputMixin, View):
-    """A page of the conversation: fetched in scope before anything else, for every method."""
+class _ConversationPage(FormPageView):
+    """A page of the conversation that records something, only while consent is given.
 
-    template_name = ""
+    Without the parent's current consent (not yet asked, declined, or withdrawn, perhaps by a
+    colleague since the page was opened) it sends the user where they can go on, with a message.
+    """
 
-    def dispatch(self, request, *args, conversation_id, **kwargs):
-        self.conversation = _visible_conversation(request, conversation_id)
+    def load(self, conversation_id):
+        self.conversation = _visible_conversation(self.request, conversation_id)
         self.family = self.conversation.family
-        return super().dispatch(request, *args, **kwargs)
 
-    def family_url(self) -> str:
-        return reverse("family_detail", args=[self.family.pk])
+    def form_kwargs(self):
+        return {}
 
-    def context(self, **extra) -> dict:
-        return {
-            "conversation": self.conversation,
-            "contact": self.conversation.contact,
-            "family": self.family,
-            "state": _state(self.conversation),
-            "restored": self.restored,
-            "restored_message": RESTORED_MESSAGE,
-            **extra,
-        }
+    def refuse(self):
+        if self.conversation.consent_status != Decision.GIVEN:
+            return self.without_consent()
+        return None
 
-    def refuse_without_consent(self):
+    def consent_required(self, error):
+        return self.without_consent()
+
+    def without_consent(self):
         """Send the user where they can go on when consent is not (or no longer) given."""
         if self.conversation.consent_status == Decision.WITHDRAWN:
             messages.warning(self.request, WITHDRAWN_MESSAGE)
@@ -201,67 +185,66 @@ class _ConversationPageView(RestoreTypedInputMixin, View):
         messages.warning(self.request, NEEDS_CONSENT_MESSAGE)
         return redirect("conversation_consent", self.conversation.pk)
 
+    @property
+    def later(self) -> bool:
+        """Whether "Save and come back later" was pressed."""
+        return self.request.POST.get("action") == LATER
 
-class RecordConsentView(_ConversationPageView):
+    def context(self):
+        return {
+            "conversation": self.conversation,
+            "contact": self.conversation.contact,
+            "family": self.family,
+            "state": _state(self.conversation),
+        }
+
+
+class RecordConsentView(_ConversationPage):
     """Introduce the three questions and record the parent's decision."""
 
     template_name = "conversations/conversation_consent.html"
+    form_class = ConsentForm
 
-    def make_form(self, data=None):
-        # Those who took part last time (a deferred conversation taken up again), or the only
-        # parent or carer there is. With two, the HV ticks who is there: never assumed.
-        caregivers = list(self.family.caregivers.all())
-        initial = {}
-        if self.conversation.participants:
-            initial["caregivers"] = [person.pk for person in self.conversation.participants]
-        elif len(caregivers) == 1:
-            initial["caregivers"] = [caregivers[0].pk]
-        return ConsentForm(
-            data,
-            initial=initial,
-            family=self.family,
-            cancel_url=conversation_url(self.conversation),
-        )
-
-    def gone_past_consent(self):
-        if self.conversation.consent_status == Decision.GIVEN:
+    def refuse(self):
+        """Once consent is given the page moves on; once withdrawn nothing more is asked."""
+        status = self.conversation.consent_status
+        if status == Decision.GIVEN:
             return redirect(next_page_url(self.conversation) or conversation_url(self.conversation))
-        if self.conversation.consent_status == Decision.WITHDRAWN:
-            messages.warning(self.request, WITHDRAWN_MESSAGE)
-            return redirect(conversation_url(self.conversation))
+        if status == Decision.WITHDRAWN:
+            return self.without_consent()
         return None
 
-    def get(self, request):
-        return self.gone_past_consent() or self.render_form(self.make_form(self.restored_input()))
+    def initial(self):
+        # Those who took part last time (a deferred conversation taken up again), or the only
+        # parent or carer there is. With two, the HV ticks who is there: never assumed.
+        if self.conversation.participants:
+            return {"caregivers": [person.pk for person in self.conversation.participants]}
+        caregivers = list(self.family.caregivers.all())
+        if len(caregivers) == 1:
+            return {"caregivers": [caregivers[0].pk]}
+        return {}
 
-    def post(self, request):
-        refused = self.gone_past_consent()
-        if refused:
-            return refused
-        form = self.make_form(request.POST)
-        if form.is_valid():
-            try:
-                entry = services.consent_record(
-                    actor=request.user, conversation=self.conversation, **form.cleaned_data
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                if entry.decision == Decision.GIVEN:
-                    return redirect("conversation_answers", self.conversation.pk)
-                messages.success(request, DECISION_RECORDED[entry.decision])
-                return redirect(conversation_url(self.conversation))
-        return self.render_form(form)
+    def form_kwargs(self):
+        return {"family": self.family, "cancel_url": conversation_url(self.conversation)}
 
-    def render_form(self, form):
-        return render(
-            self.request,
-            self.template_name,
-            self.context(form=form, has_caregivers=self.family.caregivers.exists()),
+    def perform(self, form):
+        return services.consent_record(
+            actor=self.request.user, conversation=self.conversation, **form.cleaned_data
         )
 
+    def success_url(self, entry):
+        if entry.decision == Decision.GIVEN:
+            return reverse("conversation_answers", args=[self.conversation.pk])
+        return conversation_url(self.conversation)
 
-class RecordAnswersView(_ConversationPageView):
+    def message(self, entry):
+        return DECISION_RECORDED.get(entry.decision, "")
+
+    def context(self):
+        return {**super().context(), "has_caregivers": self.family.caregivers.exists()}
+
+
+class RecordAnswersView(_ConversationPage):
     """The three questions, in the parent's own words, each answered or declined.
 
     "Save and continue" needs every question answered or declined (the service checks, and the
@@ -269,109 +252,80 @@ class RecordAnswersView(_ConversationPageView):
     """
 
     template_name = "conversations/conversation_answers.html"
+    form_class = AnswersForm
 
-    def get(self, request):
-        if self.conversation.consent_status != Decision.GIVEN:
-            return self.refuse_without_consent()
-        data = self.restored_input()
-        if data is not None:
-            form = AnswersForm(data)
-        else:
-            fields = AnswersForm.base_fields
-            form = AnswersForm(initial={name: getattr(self.conversation, name) for name in fields})
-        return render(request, self.template_name, self.context(form=form))
+    def initial(self):
+        return {name: getattr(self.conversation, name) for name in AnswersForm.base_fields}
 
-    def post(self, request):
-        form = AnswersForm(request.POST)
-        if form.is_valid():
-            later = request.POST.get("action") == LATER
-            try:
-                services.conversation_save_answers(
-                    actor=request.user,
-                    conversation=self.conversation,
-                    draft=later,
-                    **form.cleaned_data,
-                )
-            except services.ConsentRequired:
-                return self.refuse_without_consent()
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                if later:
-                    messages.success(
-                        request,
-                        "Answers saved. You can carry on from this page or from the caseload.",
-                    )
-                    return redirect(self.family_url())
-                return redirect("conversation_reflection", self.conversation.pk)
-        return render(request, self.template_name, self.context(form=form))
+    def perform(self, form):
+        services.conversation_save_answers(
+            actor=self.request.user,
+            conversation=self.conversation,
+            draft=self.later,
+            **form.cleaned_data,
+        )
+
+    def success_url(self, result):
+        if self.later:
+            return family_url(self.family)
+        return reverse("conversation_reflection", args=[self.conversation.pk])
+
+    def message(self, result):
+        if self.later:
+            return "Answers saved. You can carry on from this page or from the caseload."
+        return ""
 
 
-class RecordReflectionView(_ConversationPageView):
+class RecordReflectionView(_ConversationPage):
     """The HV's reflection and whether anything raised concern; then step 1 is complete."""
 
     template_name = "conversations/conversation_reflection.html"
+    form_class = ReflectionForm
+    #: What completion found missing on the answers page, for the error summary's links.
+    missing_answers: list[dict] = []
 
-    def get(self, request):
-        if self.conversation.consent_status != Decision.GIVEN:
-            return self.refuse_without_consent()
-        data = self.restored_input()
-        if data is not None:
-            form = ReflectionForm(data)
-        else:
-            form = ReflectionForm(initial=ReflectionForm.initial_for(self.conversation))
-        return self.render_form(form)
+    def initial(self):
+        return ReflectionForm.initial_for(self.conversation)
 
-    def post(self, request):
-        form = ReflectionForm(request.POST)
-        if not form.is_valid():
-            return self.render_form(form)
-        try:
-            self.conversation = services.conversation_save_reflection(
-                actor=request.user, conversation=self.conversation, **form.cleaned_data
-            )
-            if request.POST.get("action") == LATER:
-                messages.success(
-                    request, "Reflection saved. You can carry on from the family page."
-                )
-                return redirect(self.family_url())
-            services.conversation_complete(actor=request.user, conversation=self.conversation)
-        except services.ConsentRequired:
-            return self.refuse_without_consent()
-        except ValidationError as error:
-            return self.render_form(form, error)
-        messages.success(request, "Conversation completed")
-        return redirect(conversation_url(self.conversation))
-
-    def render_form(self, form, error: ValidationError | None = None):
-        """The form, with what completion found missing: here, or on the answers page."""
-        missing_answers = []
-        if error is not None:
-            answers_url = reverse("conversation_answers", args=[self.conversation.pk])
-            for field, texts in error.message_dict.items():
-                if field in form.fields:
-                    form.add_error(field, texts)
-                else:
-                    anchor = ANSWER_ANCHORS.get(field, "")
-                    missing_answers.extend(
-                        {"text": text, "href": f"{answers_url}#{anchor}"} for text in texts
-                    )
-        return render(
-            self.request,
-            self.template_name,
-            self.context(form=form, missing_answers=missing_answers),
+    def perform(self, form):
+        self.conversation = services.conversation_save_reflection(
+            actor=self.request.user, conversation=self.conversation, **form.cleaned_data
         )
+        if not self.later:
+            services.conversation_complete(actor=self.request.user, conversation=self.conversation)
+
+    def success_url(self, result):
+        return family_url(self.family) if self.later else conversation_url(self.conversation)
+
+    def message(self, result):
+        if self.later:
+            return "Reflection saved. You can carry on from the family page."
+        return "Conversation completed"
+
+    def show_errors(self, form, error):
+        """What completion found missing: on this page's fields, or linked to the answers page."""
+        answers_url = reverse("conversation_answers", args=[self.conversation.pk])
+        self.missing_answers = []
+        for field, texts in error.message_dict.items():
+            if field in form.fields:
+                form.add_error(field, texts)
+            else:
+                anchor = ANSWER_ANCHORS.get(field, "")
+                self.missing_answers.extend(
+                    {"text": text, "href": f"{answers_url}#{anchor}"} for text in texts
+                )
+
+    def context(self):
+        return {**super().context(), "missing_answers": self.missing_answers}
 
 
-class ShowConversationView(View):
+class ShowConversationView(PageView):
     """The conversation so far: consent, the parent's answers, the HV's reflection."""
 
     template_name = "conversations/conversation_detail.html"
 
-    def dispatch(self, request, *args, conversation_id, **kwargs):
-        # Fetch (and scope) first, so another team's conversation is a 404 for any method.
-        self.conversation = _visible_conversation(request, conversation_id)
-        return super().dispatch(request, *args, **kwargs)
+    def load(self, conversation_id):
+        self.conversation = _visible_conversation(self.request, conversation_id)
 
     def get(self, request):
         conversation = self.conversation
@@ -401,30 +355,40 @@ class ShowConversationView(View):
         )
 
 
-class WithdrawConsentView(_ConversationPageView):
-    """Record that the parent withdrew consent: nothing more is recorded after it."""
+class WithdrawConsentView(_ConversationPage):
+    """Record that the parent withdrew consent: nothing more is recorded after it.
+
+    The page asks for confirmation only: its form has no fields.
+    """
 
     template_name = "conversations/conversation_withdraw.html"
+    form_class = forms.Form
+    success_message = "Consent withdrawn. Nothing more will be recorded."
 
-    def get(self, request):
+    #: Set when the service refused the withdrawal (someone recorded a decision first).
+    refused_by_service = False
+
+    def refuse(self):
         if self.conversation.consent_status != Decision.GIVEN:
-            return self.not_given()
-        return render(request, self.template_name, self.context())
+            messages.warning(self.request, "Consent can only be withdrawn after it was given.")
+            return redirect(conversation_url(self.conversation))
+        return None
 
-    def post(self, request):
-        if self.conversation.consent_status != Decision.GIVEN:
-            return self.not_given()
-        try:
-            services.consent_record(
-                actor=request.user, conversation=self.conversation, decision=Decision.WITHDRAWN
-            )
-        except ValidationError as error:
-            for text in error.messages:
-                messages.warning(request, text)
-        else:
-            messages.success(request, "Consent withdrawn. Nothing more will be recorded.")
-        return redirect(conversation_url(self.conversation))
+    def perform(self, form):
+        services.consent_record(
+            actor=self.request.user, conversation=self.conversation, decision=Decision.WITHDRAWN
+        )
 
-    def not_given(self):
-        messages.warning(self.request, "Consent can only be withdrawn after it was given.")
-        return redirect(conversation_url(self.conversation))
+    def success_url(self, result):
+        return conversation_url(self.conversation)
+
+    def show_errors(self, form, error):
+        """Someone recorded a decision first: say why, on the conversation's page."""
+        for text in error.messages:
+            messages.warning(self.request, text)
+        self.refused_by_service = True
+
+    def render_page(self, form):
+        if self.refused_by_service:
+            return redirect(conversation_url(self.conversation))
+        return super().render_page(form)

@@ -11,6 +11,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
+from attachment_app import permissions
 from attachment_app.nhsuk_forms.helpers import too_long
 
 from . import throttle
@@ -148,10 +149,10 @@ class RoleRequestForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        role = cleaned.get("role")
-        if role in (Role.HEALTH_VISITOR, Role.TEAM_LEAD) and not cleaned.get("team"):
+        role = cleaned.get("role") or ""
+        if permissions.role_is_clinical(role) and not cleaned.get("team"):
             self.add_error("team", "Choose the team for a health visitor or team lead")
-        if role == Role.ADMIN:
+        if permissions.role_is_admin(role):
             cleaned["team"] = None
         return cleaned
 

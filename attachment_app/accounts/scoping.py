@@ -8,7 +8,7 @@ admins, users without a known role and signed-out users see none.
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
-from .models import CLINICAL_ROLES
+from attachment_app import permissions
 
 #: A filter that matches no row. Django answers it without a query.
 NOTHING = models.Q(pk__in=[])
@@ -16,9 +16,7 @@ NOTHING = models.Q(pk__in=[])
 
 def team_scope(user, team_field: str = "team") -> models.Q:
     """The filter limiting a sensitive queryset to the rows of the user's own team."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return NOTHING
-    if getattr(user, "role", None) in CLINICAL_ROLES and user.team_id is not None:
+    if permissions.is_clinician(user):
         return models.Q(**{team_field: user.team_id})
     return NOTHING
 
@@ -31,7 +29,7 @@ def check_may_record(user, team_id: int | None = None) -> None:
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         raise PermissionDenied("Sign in to record this.")
-    if getattr(user, "role", None) not in CLINICAL_ROLES or user.team_id is None:
+    if not permissions.is_clinician(user):
         raise PermissionDenied("Only health visitors and team leads record families' details.")
     if team_id is not None and team_id != user.team_id:
         raise PermissionDenied("This family belongs to another team.")

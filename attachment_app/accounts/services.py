@@ -22,7 +22,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import CLINICAL_ROLES, AccountEvent, Invitation, Role, RoleRequest, Team, User
+from attachment_app import permissions
+
+from .models import AccountEvent, Invitation, Role, RoleRequest, Team, User
 
 Kind = AccountEvent.Kind
 Status = RoleRequest.Status
@@ -38,7 +40,7 @@ def account_event_record(
 
 
 def _check_admin(actor: User) -> None:
-    if not (actor.is_active and actor.is_directory_admin):
+    if not permissions.may_change_accounts(actor):
         raise PermissionDenied
 
 
@@ -198,9 +200,9 @@ def role_request_create(*, actor: User, person: User, role: str, team: Team | No
     _check_admin(actor)
     if not person.is_active:
         raise ValidationError("This account is deactivated")
-    if role in CLINICAL_ROLES and team is None:
+    if permissions.role_is_clinical(role) and team is None:
         raise ValidationError({"team": "Choose the team for a health visitor or team lead"})
-    if role == Role.ADMIN:
+    if permissions.role_is_admin(role):
         team = None
     if person.role == role and person.team_id == (team.pk if team else None):
         raise ValidationError("This person already has that role and team")
@@ -212,21 +214,20 @@ def role_request_create(*, actor: User, person: User, role: str, team: Team | No
     return request
 
 
-def _team_has_lead(team_id) -> bool:
-    return User.objects.filter(team_id=team_id, role=Role.TEAM_LEAD, is_active=True).exists()
-
-
 def may_decide(actor: User, request: RoleRequest) -> bool:
     """Whether ``actor`` may approve or refuse ``request``: never their own, never about them."""
     if not actor.is_active or request.status != Status.PENDING:
         return False
     if actor.pk in (request.user_id, request.requested_by_id):
         return False
-    if request.role in CLINICAL_ROLES:
-        if actor.is_team_lead and actor.team_id == request.team_id:
+    if permissions.role_is_clinical(request.role):
+        if permissions.is_team_lead(actor) and actor.team_id == request.team_id:
             return True
-        return actor.is_directory_admin and not _team_has_lead(request.team_id)
-    return actor.is_directory_admin
+        # A second admin decides for a team with no team lead.
+        return permissions.is_admin(actor) and (
+            request.team_id is None or not permissions.team_leads(request.team_id).exists()
+        )
+    return permissions.is_admin(actor)
 
 
 @transaction.atomic

@@ -8,9 +8,8 @@ and asks for the second factor again if it was given more than 15 minutes ago.
 from allauth.account.utils import perform_login
 from allauth.account.views import LoginView, LogoutView
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +17,9 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 
-from attachment_app.nhsuk_forms.helpers import add_service_errors
+from attachment_app import permissions
+from attachment_app.form_page import FormPageView, PageView
+from attachment_app.formatting import format_count
 from attachment_app.pagination import page_links
 
 from . import selectors, services
@@ -38,19 +39,15 @@ PEOPLE_PER_PAGE = 25
 EVENTS_PER_PAGE = 50
 
 
-def _count(number: int, unit: str) -> str:
-    return f"{number} {unit}{'' if number == 1 else 's'}"
-
-
 def signed_out_reason(reason: str | None) -> str | None:
     """Why the session ended, in words for the sign-in page, from the page's ``signed_out``."""
     if reason == IDLE:
-        idle = _count(settings.SESSION_IDLE_TIMEOUT_MINUTES, "minute")
+        idle = format_count(settings.SESSION_IDLE_TIMEOUT_MINUTES, "minute")
         return f"You were signed out because you had not done anything for {idle}."
     if reason == LIMIT:
-        hours = int(settings.SESSION_ABSOLUTE_LIMIT.total_seconds() // 3600)
+        hours = format_count(int(settings.SESSION_ABSOLUTE_LIMIT.total_seconds() // 3600), "hour")
         return (
-            f"You were signed out because you had been signed in for {_count(hours, 'hour')}, "
+            f"You were signed out because you had been signed in for {hours}, "
             "the longest a session can last."
         )
     return None
@@ -74,7 +71,7 @@ class SignOutView(LogoutView):
         return response
 
 
-class SetUpSecondFactorView(View):
+class SetUpSecondFactorView(PageView):
     """Before anything else: choose an authenticator app or a passkey as the second factor."""
 
     def get(self, request):
@@ -123,14 +120,18 @@ class AcceptInvitationView(View):
         return render(request, self.template_name, {"form": form, "person": self.invitation.user})
 
 
-class _AccountsView(View):
-    """Admins and team leads only; a 404 for anyone else, before anything is read."""
+class _AccountsPage(PageView):
+    """Admins and team leads only (admins alone where ``admins_only``); a 404 for anyone else,
+    before anything is read."""
 
     admins_only = False
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
-        allowed = user.is_directory_admin or (user.is_team_lead and not self.admins_only)
+        if self.admins_only:
+            allowed = permissions.may_change_accounts(user)
+        else:
+            allowed = permissions.may_manage_people(user)
         if not allowed:
             raise Http404("No such page.")
         return super().dispatch(request, *args, **kwargs)
@@ -139,171 +140,164 @@ class _AccountsView(View):
         return get_object_or_404(selectors.people_visible_to(self.request.user), pk=person_id)
 
 
-class _AccountChangeView(FreshSecondFactorMixin, _AccountsView):
-    """A change to an account: the second factor within the last 15 minutes."""
+class _AccountsListPage(_AccountsPage):
+    """A list of accounts, requests or events, a page at a time."""
 
+    template_name = ""
+    per_page = PEOPLE_PER_PAGE
 
-class ListPeopleView(_AccountsView):
-    """Every account an admin looks after, or a team lead's own team, with role and status."""
+    def rows(self):
+        raise NotImplementedError
+
+    def context(self) -> dict:
+        return {}
 
     def get(self, request):
-        people = selectors.people_visible_to(request.user)
-        page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(self.rows(), self.per_page).get_page(request.GET.get("page"))
         return render(
             request,
-            "accounts/person_list.html",
-            {
-                "page": page,
-                "pagination": page_links(page),
-                "to_decide": selectors.role_requests_to_decide(request.user).count(),
-            },
+            self.template_name,
+            {"page": page, "pagination": page_links(page), **self.context()},
         )
 
 
-class ShowPersonView(_AccountsView):
+class ListPeopleView(_AccountsListPage):
+    """Every account an admin looks after, or a team lead's own team, with role and status."""
+
+    template_name = "accounts/person_list.html"
+
+    def rows(self):
+        return selectors.people_visible_to(self.request.user)
+
+    def context(self):
+        return {"to_decide": selectors.role_requests_to_decide(self.request.user).count()}
+
+
+class ShowPersonView(_AccountsPage):
     """One account: role, team, status, second factor, requests and history."""
 
-    def get(self, request, person_id):
-        person = self.person(person_id)
+    def load(self, person_id):
+        self.subject = self.person(person_id)
+
+    def get(self, request):
+        person = self.subject
         events = selectors.account_events_visible_to(request.user).filter(user=person)
+        requests = selectors.role_requests_visible_to(request.user).filter(user=person)
         return render(
             request,
             "accounts/person_detail.html",
             {
                 "person": person,
                 "has_factor": has_second_factor(person),
-                "requests": selectors.role_requests_visible_to(request.user).filter(user=person)[
-                    :10
-                ],
+                "requests": requests[:10],
                 "events": events[:20],
             },
         )
 
 
-class _AccountFormView(_AccountChangeView):
-    """One account change page: the form, one service call in ``save``, a success message.
+class _AccountFormPage(FreshSecondFactorMixin, _AccountsPage, FormPageView):
+    """A change to an account or a team: the second factor within the last 15 minutes, then one
+    form and one service call. The templates draw their own buttons."""
 
-    ``load`` fetches what the page is about (after the role check) for its template; a
-    service's ValidationError is shown on the form, which keeps what was typed.
-    """
-
-    template_name = ""
-
-    def load(self, **kwargs) -> dict:
+    def form_kwargs(self):
         return {}
 
-    def make_form(self, data=None):
-        raise NotImplementedError
 
-    def save(self, form) -> tuple[str, str]:
-        """Make the change; return the success message and where to go next."""
-        raise NotImplementedError
+class InvitePersonView(_AccountFormPage):
+    """Create an account and email its owner a link to choose a password."""
 
-    def get(self, request, **kwargs):
-        self.about = self.load(**kwargs)
-        return self.show(self.make_form())
-
-    def post(self, request, **kwargs):
-        self.about = self.load(**kwargs)
-        form = self.make_form(request.POST)
-        if form.is_valid():
-            try:
-                message, next_url = self.save(form)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, message)
-                return redirect(next_url)
-        return self.show(form)
-
-    def show(self, form):
-        return render(self.request, self.template_name, {**self.about, "form": form})
-
-
-class InvitePersonView(_AccountFormView):
     admins_only = True
     template_name = "accounts/person_invite.html"
+    form_class = InvitePersonForm
 
-    def make_form(self, data=None):
-        return InvitePersonForm(data)
+    def perform(self, form):
+        return services.person_invite(actor=self.request.user, **form.cleaned_data)
 
-    def save(self, form):
-        person = services.person_invite(actor=self.request.user, **form.cleaned_data)
-        return f"Invitation sent to {person.email}", reverse("person_detail", args=[person.pk])
+    def message(self, person):
+        return f"Invitation sent to {person.email}"
+
+    def success_url(self, person):
+        return reverse("person_detail", args=[person.pk])
 
 
-class _PersonFormView(_AccountFormView):
-    """A change to one person's account, made by an admin."""
+class _PersonFormPage(_AccountFormPage):
+    """A change to one person's account, made by an admin; back to their page once made."""
 
     admins_only = True
 
     def load(self, person_id):
         self.subject = self.person(person_id)
+
+    def context(self):
         return {"person": self.subject}
 
-    def done_url(self) -> str:
+    def success_url(self, result):
         return reverse("person_detail", args=[self.subject.pk])
 
 
-class DeactivatePersonView(_PersonFormView):
+class DeactivatePersonView(_PersonFormPage):
+    """Deactivate an account, with the reason."""
+
     template_name = "accounts/person_deactivate.html"
+    form_class = ReasonForm
 
-    def make_form(self, data=None):
-        return ReasonForm(data)
-
-    def save(self, form):
+    def perform(self, form):
         services.person_deactivate(
             actor=self.request.user, person=self.subject, reason=form.cleaned_data["reason"]
         )
-        return f"{self.subject.get_full_name()}'s account deactivated", self.done_url()
+
+    def message(self, result):
+        return f"{self.subject.get_full_name()}'s account deactivated"
 
 
-class ResetSecondFactorView(_PersonFormView):
+class ResetSecondFactorView(_PersonFormPage):
+    """Remove a person's second factor, with the reason, so they set up a new one."""
+
     template_name = "accounts/person_reset_second_factor.html"
+    form_class = ReasonForm
 
-    def make_form(self, data=None):
-        return ReasonForm(data)
-
-    def save(self, form):
+    def perform(self, form):
         services.second_factor_reset(
             actor=self.request.user, person=self.subject, reason=form.cleaned_data["reason"]
         )
-        name = self.subject.get_full_name()
-        return f"{name}'s second factor reset: they were emailed", self.done_url()
+
+    def message(self, result):
+        return f"{self.subject.get_full_name()}'s second factor reset: they were emailed"
 
 
-class RequestRoleView(_PersonFormView):
+class RequestRoleView(_PersonFormPage):
+    """Ask for a role and team for a person: it waits for someone else's approval."""
+
     template_name = "accounts/person_request_role.html"
+    form_class = RoleRequestForm
+    success_message = "Role requested: it takes effect once approved"
 
-    def make_form(self, data=None):
-        person = self.subject
-        return RoleRequestForm(data, initial={"role": person.role or None, "team": person.team_id})
+    def initial(self):
+        return {"role": self.subject.role or None, "team": self.subject.team_id}
 
-    def save(self, form):
+    def perform(self, form):
         services.role_request_create(
             actor=self.request.user,
             person=self.subject,
             role=form.cleaned_data["role"],
             team=form.cleaned_data["team"],
         )
-        return "Role requested: it takes effect once approved", self.done_url()
 
 
-class ListRoleRequestsView(_AccountsView):
+class ListRoleRequestsView(_AccountsListPage):
     """The role requests waiting for this person's decision."""
 
-    def get(self, request):
-        waiting = selectors.role_requests_to_decide(request.user)
-        page = Paginator(waiting, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
-        return render(
-            request,
-            "accounts/role_request_list.html",
-            {"page": page, "pagination": page_links(page)},
-        )
+    template_name = "accounts/role_request_list.html"
+
+    def rows(self):
+        return selectors.role_requests_to_decide(self.request.user)
 
 
-class DecideRoleRequestView(_AccountFormView):
+class DecideRoleRequestView(_AccountFormPage):
+    """Approve or refuse a role request someone else made."""
+
     template_name = "accounts/role_request_decide.html"
+    form_class = DecisionForm
 
     def load(self, request_id):
         self.role_request = get_object_or_404(
@@ -311,12 +305,15 @@ class DecideRoleRequestView(_AccountFormView):
         )
         if not services.may_decide(self.request.user, self.role_request):
             raise Http404("No such page.")
-        return {"role_request": self.role_request}
 
-    def make_form(self, data=None):
-        return DecisionForm(data)
+    def context(self):
+        return {
+            "role_request": self.role_request,
+            # A clinical role gives access to every family of the team.
+            "sees_families": permissions.role_is_clinical(self.role_request.role),
+        }
 
-    def save(self, form):
+    def perform(self, form):
         approve = form.cleaned_data["decision"] == DecisionForm.APPROVE
         try:
             services.role_request_decide(
@@ -327,44 +324,56 @@ class DecideRoleRequestView(_AccountFormView):
             )
         except PermissionDenied:
             raise Http404("No such page.") from None
+        return approve
+
+    def message(self, approve):
         name = self.role_request.user.get_full_name()
-        message = f"Role approved for {name}" if approve else f"Role refused for {name}"
-        return message, reverse("role_request_list")
+        return f"Role approved for {name}" if approve else f"Role refused for {name}"
+
+    def success_url(self, approve):
+        return reverse("role_request_list")
 
 
-class ListAccountEventsView(_AccountsView):
+class ListAccountEventsView(_AccountsListPage):
     """The account history: every account for admins, the team's members for a team lead."""
 
-    def get(self, request):
-        events = selectors.account_events_visible_to(request.user)
-        page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-        return render(
-            request,
-            "accounts/account_event_list.html",
-            {"page": page, "pagination": page_links(page)},
-        )
+    template_name = "accounts/account_event_list.html"
+    per_page = EVENTS_PER_PAGE
+
+    def rows(self):
+        return selectors.account_events_visible_to(self.request.user)
 
 
-class ListTeamsView(_AccountsView):
+class ListTeamsView(_AccountsPage):
+    """Every team, to add one or rename one."""
+
     admins_only = True
 
     def get(self, request):
         return render(request, "accounts/team_list.html", {"teams": Team.objects.all()})
 
 
-class SaveTeamView(_AccountFormView):
+class SaveTeamView(_AccountFormPage):
     """Add a team, or rename one."""
 
     admins_only = True
     template_name = "accounts/team_form.html"
+    form_class = TeamForm
 
     def load(self, team_id=None):
         self.team = get_object_or_404(Team, pk=team_id) if team_id else Team()
+
+    def form_kwargs(self):
+        return {"instance": self.team}
+
+    def context(self):
         return {"team": self.team}
 
-    def make_form(self, data=None):
-        return TeamForm(data, instance=self.team)
+    def perform(self, form):
+        return services.team_save(actor=self.request.user, team=form.save(commit=False))
 
-    def save(self, form):
-        team = services.team_save(actor=self.request.user, team=form.save(commit=False))
-        return f"{team.name} saved", reverse("team_list")
+    def message(self, team):
+        return f"{team.name} saved"
+
+    def success_url(self, team):
+        return reverse("team_list")

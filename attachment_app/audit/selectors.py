@@ -39,7 +39,7 @@ def access_row(entry: AccessLog) -> AccessRow:
         at=entry.at,
         who=user.get_full_name() or user.username,
         username=user.username,
-        role=user.get_role_display() if user.role else "No role",
+        role=user.get_role_display() or "No role",
         action=entry.get_action_display(),
         record=record_label(entry.object_type),
         page=entry.detail.replace("_", " "),

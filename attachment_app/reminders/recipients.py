@@ -4,25 +4,21 @@ The subject's owning app passes the team that owns the subject now and the healt
 connected to it; anyone who has left that team, or been deactivated, is dropped.
 """
 
-from attachment_app.accounts.models import Role, User
+from attachment_app import permissions
+from attachment_app.accounts.models import User
 
 
 def team_leads(team_id: int | None) -> list[User]:
     """The active team leads of a team."""
     if team_id is None:
         return []
-    return list(User.objects.filter(team_id=team_id, role=Role.TEAM_LEAD, is_active=True))
+    return list(permissions.team_leads(team_id))
 
 
 def health_visitor(team_id: int | None, *candidates: User | None) -> list[User]:
     """The first candidate who is an active clinician of the team now, as a one-item list."""
     for user in candidates:
-        if (
-            user is not None
-            and user.is_active
-            and user.role in {Role.HEALTH_VISITOR, Role.TEAM_LEAD}
-            and user.team_id == team_id
-        ):
+        if user is not None and permissions.is_clinician(user) and user.team_id == team_id:
             return [user]
     return []
 

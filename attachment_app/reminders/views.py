@@ -2,9 +2,9 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views import View
 
 from attachment_app.audit.access import note_listed
+from attachment_app.form_page import PageView
 from attachment_app.pagination import page_links
 
 from . import rules, services
@@ -13,7 +13,7 @@ from .models import Notification
 PER_PAGE = 25
 
 
-class ShowNotificationsView(View):
+class ShowNotificationsView(PageView):
     """The signed-in user's notifications, newest first; nobody else's."""
 
     template_name = "reminders/notification_list.html"
@@ -38,20 +38,24 @@ class ShowNotificationsView(View):
         )
 
 
-class ReadNotificationView(View):
+class ReadNotificationView(PageView):
     """Open a notification: mark it read and go to what it is about (POST, so it is a change)."""
 
-    def post(self, request, notification_id):
-        notification = (
-            Notification.objects.for_user(request.user).filter(pk=notification_id).first()
-        )
+    def load(self, notification_id):
+        mine = Notification.objects.for_user(self.request.user)
+        self.notification = mine.filter(pk=notification_id).first()
+
+    def post(self, request):
+        notification = self.notification
         if notification is None:
             return redirect("notification_list")
         services.notification_mark_read(actor=request.user, notification_ids=[notification.pk])
         return redirect(notification.link)
 
 
-class ReadAllNotificationsView(View):
+class ReadAllNotificationsView(PageView):
+    """Mark every one of the user's notifications read."""
+
     def post(self, request):
         services.notification_mark_read(actor=request.user)
         return redirect("notification_list")
