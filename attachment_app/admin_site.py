@@ -12,6 +12,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from attachment_app import permissions
+
 
 class ReferenceListsAdminSite(admin.AdminSite):
     site_header = "Starting Relationships: reference lists"
@@ -30,8 +32,7 @@ class ReferenceListsAdminSite(admin.AdminSite):
         return [url for url in super().get_urls() if getattr(url, "name", None) != "view_on_site"]
 
     def has_permission(self, request):
-        user = request.user
-        return user.is_active and user.is_authenticated and user.is_directory_admin
+        return permissions.may_manage_reference_lists(request.user)
 
     def login(self, request, extra_context=None):
         if request.user.is_authenticated:
@@ -52,16 +53,16 @@ class ReferenceListAdmin(admin.ModelAdmin):
     """A reference list admins keep: they may view, add and change its rows, never delete."""
 
     def has_module_permission(self, request):
-        return request.user.is_directory_admin
+        return permissions.may_manage_reference_lists(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_directory_admin
+        return permissions.may_manage_reference_lists(request.user)
 
     def has_add_permission(self, request):
-        return request.user.is_directory_admin
+        return permissions.may_manage_reference_lists(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_directory_admin
+        return permissions.may_manage_reference_lists(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -207,6 +207,11 @@ def may_change_accounts(user: Any) -> bool:
     return is_admin(user)
 
 
+def may_manage_reference_lists(user: Any) -> bool:
+    """Django's admin, for the reference lists (concern categories, local authorities …)."""
+    return is_admin(user)
+
+
 def sees_every_account(user: Any) -> bool:
     """Every account, request and account event for an admin; a team lead sees the team's."""
     return is_admin(user)

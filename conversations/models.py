@@ -32,6 +32,9 @@ class FamilyQuerySet(TeamScopedQuerySet):
 class Family(models.Model):
     """A household on a team's caseload, with its named health visitor."""
 
+    #: Set by the caseload's query (a prefetch), not a column.
+    unfinished_conversations: list["Conversation"]
+
     name = models.CharField(
         "Family name",
         max_length=NAME_LENGTH,

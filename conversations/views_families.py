@@ -181,6 +181,8 @@ def _state(conversation) -> dict | None:
 class _FamilyRecordPage(FormPageView):
     """A page that changes part of a family's record; back to the family page once saved."""
 
+    family: Family
+
     def cancel_url(self) -> str:
         return reverse("family_detail", args=[self.family.pk])
 
@@ -206,10 +208,15 @@ class CreateFamilyView(_FamilyRecordPage):
     def load(self):
         if not permissions.may_add_family(self.request.user):
             raise PermissionDenied("Only health visitors and team leads add families.")
-        self.family = None
 
     def cancel_url(self):
         return reverse("home")
+
+    def success_url(self, result) -> str:
+        return reverse("family_detail", args=[result.pk])
+
+    def context(self) -> dict:
+        return {"family": None, "record": None}
 
     def form_kwargs(self):
         return {**super().form_kwargs(), "team": self.request.user.team}
@@ -219,7 +226,7 @@ class CreateFamilyView(_FamilyRecordPage):
         return {"named_hv": user.pk if permissions.named_hv_by_default(user) else None}
 
     def perform(self, form):
-        self.family = services.family_create(actor=self.request.user, **form.cleaned_data)
+        return services.family_create(actor=self.request.user, **form.cleaned_data)
 
 
 class UpdateFamilyView(_FamilyRecordPage):

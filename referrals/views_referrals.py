@@ -51,7 +51,7 @@ class CreateReferralView(FamilyFormPageView):
     success_message = "Referral saved as a draft. Submit it when it is ready."
 
     def load(self, family_id: int, service_id: int) -> None:
-        super().load(family_id)
+        super().load(family_id=family_id)
         user = self.request.user
         self.service = directory_service(service_id)
         facts = selectors.family_facts(user=user, family=self.family, today=timezone.localdate())
@@ -146,8 +146,9 @@ class _ReferralFormPageView(FormPageView):
     who changed the referral, and the form keeps what was typed.
     """
 
-    def load(self, referral_id: int, **url_kwargs) -> None:
-        self.referral = referral_in_scope(self.request.user, referral_id)
+    def load(self, *args: Any, **url_kwargs: Any) -> None:
+        # A subclass's own load names the rest of its URL and calls this with referral_id.
+        self.referral = referral_in_scope(self.request.user, url_kwargs["referral_id"])
 
     @property
     def family(self):
@@ -196,7 +197,7 @@ class UpdateReferralView(_ReferralFormPageView):
     success_message = "Referral changed"
 
     def load(self, referral_id: int) -> None:
-        super().load(referral_id)
+        super().load(referral_id=referral_id)
         facts = selectors.family_facts(
             user=self.request.user, family=self.family, today=timezone.localdate()
         )
@@ -261,7 +262,7 @@ class TransitionReferralView(_ReferralFormPageView):
         if action not in workflow.ACTIONS:
             raise Http404("No such action")
         self.action = action
-        super().load(referral_id)
+        super().load(referral_id=referral_id)
         self.move = workflow.find(action, self.referral.status)
         # Moved on since the page was opened, the form is still the one that was shown: the
         # service's version check says what happened.
@@ -333,7 +334,7 @@ class ReviewSentReferralView(_ReferralFormPageView):
     def load(self, referral_id: int) -> None:
         if not permissions.may_review_referrals(self.request.user):
             raise Http404("Team leads only")
-        super().load(referral_id)
+        super().load(referral_id=referral_id)
 
     def refuse_opening(self) -> HttpResponse | None:
         user = self.request.user

@@ -48,8 +48,9 @@ def directory_service(service_id: int) -> Service:
 class FamilyFormPageView(FormPageView):
     """A step 3 form about one family; back to the family page once saved."""
 
-    def load(self, family_id: int, **url_kwargs) -> None:
-        self.family = visible_family(self.request.user, family_id)
+    def load(self, *args: Any, **url_kwargs: Any) -> None:
+        # A subclass's own load names the rest of its URL and calls this with family_id.
+        self.family = visible_family(self.request.user, url_kwargs["family_id"])
 
     def cancel_url(self) -> str | None:
         return family_url(self.family)
@@ -131,7 +132,7 @@ class CreateSignpostView(FamilyFormPageView):
     success_message = "Signposting recorded"
 
     def load(self, family_id: int) -> None:
-        super().load(family_id)
+        super().load(family_id=family_id)
         # The service comes in the query string, on the form's GET and its POST alike.
         service_id = self.request.GET.get("service")
         self.service = None

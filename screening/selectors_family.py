@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from attachment_app import charts
-from attachment_app.formatting import format_date
+from attachment_app.formatting import format_count, format_date
 
 from . import engine
 from .models import Concern, Observation, ScreeningResult
@@ -135,7 +135,7 @@ def result_chart(
     latest = scored[-1]
     cut_offs = ", ".join(str(band.min) for band in definition.bands[1:])
     description = (
-        f"{definition.short_name} totals at {_count(len(scored), 'contact')}, from "
+        f"{definition.short_name} totals at {format_count(len(scored), 'contact')}, from "
         f"{format_date(scored[0].contact.contact_date)} to "
         f"{format_date(latest.contact.contact_date)}; the latest is {latest.total} "
         f"({latest.band}). "
@@ -165,7 +165,3 @@ def result_chart(
 
 def _short_date(value: date) -> str:
     return f"{value.day} {value:%b %y}"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -22,9 +22,8 @@ from django.utils import timezone
 
 from attachment_app import permissions
 from attachment_app.accounts.models import User
-from attachment_app.accounts.scoping import check_may_record
 from conversations.models import Contact, Family
-from conversations.services import earliest_plausible_date
+from conversations.services import check_may_record_for, earliest_plausible_date
 
 from . import engine, reminders
 from .models import (
@@ -39,10 +38,6 @@ from .models import (
 
 # A read, kept importable from here for the callers that reach it through the services.
 from .selectors_instruments import current_definition as current_definition
-
-
-def _check_clinical(actor: User, contact: Contact) -> None:
-    check_may_record(actor, contact.family.team_id)
 
 
 def _agreement_problem(parent_agreed: bool, loaded: engine.Definition) -> dict[str, str]:
@@ -119,7 +114,7 @@ def screening_result_record(
     ``parent_agreed``: the parent agreed to complete this questionnaire. It is asked for each
     result, whatever was decided about the relationship conversation.
     """
-    _check_clinical(actor, contact)
+    check_may_record_for(actor, contact.family)
     if definition.retired_at is not None:
         raise ValidationError({"definition": "This instrument version has been retired."})
     loaded = definition.parsed
@@ -173,7 +168,7 @@ def screening_result_record_entry(
 
     ``parent_agreed``: the parent agreed to the assessment (being observed with their baby).
     """
-    _check_clinical(actor, contact)
+    check_may_record_for(actor, contact.family)
     if definition.retired_at is not None:
         raise ValidationError({"definition": "This instrument version has been retired."})
     loaded = definition.parsed
@@ -296,7 +291,7 @@ def concern_raise(
         family = contact.family
     if family is None:
         raise ValueError("A concern is about a family: give the family or the contact.")
-    check_may_record(actor, family.team_id)
+    check_may_record_for(actor, family)
     if not category.active:
         raise ValidationError({"category": "Choose a category that is in use."})
     concern = Concern(
@@ -319,7 +314,7 @@ def concern_raise(
 def concern_acknowledge(*, actor: User, concern: Concern, action_taken: str) -> Concern:
     """Record who acknowledged an urgent concern, when, and what they did."""
     concern = Concern.objects.select_for_update().select_related("family").get(pk=concern.pk)
-    check_may_record(actor, concern.family.team_id)
+    check_may_record_for(actor, concern.family)
     if not concern.urgent:
         raise ValidationError({"concern": "Only urgent concerns need acknowledging."})
     if concern.acknowledged_at is not None:
@@ -343,7 +338,7 @@ def concern_close(*, actor: User, concern: Concern, reason: str) -> Concern:
     withdrawn can still be closed.
     """
     concern = Concern.objects.select_for_update().select_related("family").get(pk=concern.pk)
-    check_may_record(actor, concern.family.team_id)
+    check_may_record_for(actor, concern.family)
     if concern.closed_at is not None:
         raise ValidationError({"concern": "This concern has already been closed."})
     if concern.urgent and concern.acknowledged_at is None:
@@ -369,7 +364,7 @@ def observation_record(
     *, actor: User, contact: Contact, kind: str, text: str, tags: list[str] | None = None
 ) -> Observation:
     """Record a strength of the family or an area of need, seen at this contact."""
-    _check_clinical(actor, contact)
+    check_may_record_for(actor, contact.family)
     observation = Observation(
         family_id=contact.family_id,
         contact=contact,

@@ -13,8 +13,10 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 
 from attachment_app import permissions
+from attachment_app.accounts.models import User
 from referrals import services as referral_services
 from referrals import workflow
 from tests.factories import (
@@ -49,10 +51,7 @@ SHOWN_OR_GIVEN = {
     ),
 }
 #: Template lines that show a role: (path, the line).
-TEMPLATE_SHOWN = {
-    # The header names the role of someone without a team (an admin) where others see theirs.
-    ("templates/base.html", "{% elif user.role %}"),
-}
+TEMPLATE_SHOWN: set[tuple[str, str]] = set()
 ROLE_VALUES = {"health_visitor", "team_lead", "admin"}
 ROLE_SHORTCUTS = {"is_team_lead", "is_clinical", "is_directory_admin"}
 FILTERS = {"filter", "exclude", "get", "Q"}
@@ -283,6 +282,8 @@ ABOUT_THE_PERSON = {
     "may_manage_instruments": _row(F, F, T, F, F, F, F, F),
     "may_manage_people": _row(F, T, T, F, F, F, F, T),
     "may_change_accounts": _row(F, F, T, F, F, F, F, F),
+    "sees_every_account": _row(F, F, T, F, F, F, F, F),
+    "may_manage_reference_lists": _row(F, F, T, F, F, F, F, F),
 }
 #: Permission about the person and team A's family.
 ABOUT_THE_FAMILY = {
@@ -299,6 +300,8 @@ TEMPLATE_NAMES = {
     "manage_directory": "may_manage_directory",
     "manage_instruments": "may_manage_instruments",
     "work_with_families": "is_clinician",
+    "change_accounts": "may_change_accounts",
+    "see_every_account": "sees_every_account",
 }
 
 
@@ -461,6 +464,7 @@ def test_every_permission_is_in_the_matrix():
         *ABOUT_THE_FAMILY,
         "may_be_named_hv",
         "role_is_clinical",
+        "clinical_role_filter",
         "role_is_admin",
         "team_leads",
         "health_visitors",
@@ -480,3 +484,14 @@ def test_every_permission_is_in_the_matrix():
         and not isinstance(value, type)
     }
     assert public - tested == set()
+
+
+@pytest.mark.django_db
+def test_the_clinical_role_filter_picks_health_visitors_and_team_leads(people):
+    chosen = set(
+        User.objects.filter(permissions.clinical_role_filter()).values_list("pk", flat=True)
+    )
+    expected = {people.hv.pk, people.lead.pk, people.inactive_lead.pk, people.lead_b.pk}
+    assert chosen == expected
+    by_field = permissions.clinical_role_filter("user__role")
+    assert by_field == Q(user__role__in=["health_visitor", "team_lead"])

@@ -56,18 +56,6 @@ class User(AbstractUser):
             ),
         ]
 
-    @property
-    def is_clinical(self) -> bool:
-        return self.role in CLINICAL_ROLES
-
-    @property
-    def is_team_lead(self) -> bool:
-        return self.role == Role.TEAM_LEAD
-
-    @property
-    def is_directory_admin(self) -> bool:
-        return self.role == Role.ADMIN
-
 
 class AccountEvent(models.Model):
     """Something that happened to an account: append-only, the account's history.

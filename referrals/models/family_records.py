@@ -4,6 +4,8 @@ They belong to a family and so to its team: their querysets scope through ``fami
 every other clinical record.
 """
 
+from typing import Any
+
 import pghistory
 import pgtrigger
 from django.conf import settings
@@ -85,6 +87,9 @@ class Referral(models.Model):
     ``version`` goes up with every change, so a form posted against an older version is refused
     rather than silently overwriting what someone else did.
     """
+
+    #: Set by ``selectors.with_return_changes``, not a column: what changed since its return.
+    return_changes: Any
 
     class Urgency(models.TextChoices):
         ROUTINE = "routine", "Routine"

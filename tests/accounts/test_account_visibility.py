@@ -108,7 +108,7 @@ def test_people_pages_are_a_404_and_write_nothing_for_those_without_a_say(
     before = snapshot(team_a_person)
     opened = []
     for name, path in people_pages(team_a_person, waiting_request, team_a):
-        if user.is_team_lead and name in TEAM_LEAD_PAGES:
+        if user.role == "team_lead" and name in TEAM_LEAD_PAGES:
             continue  # their own team's lists: see the tests below
         get = browser.get(path)
         post = browser.post(path, post_data(name, team_a))
@@ -268,7 +268,7 @@ def test_the_account_history_costs_the_same_queries_for_5_or_30_events(
 ):
     user = request.getfixturevalue(viewer)
     browser = signed_in(user)
-    if user.is_team_lead:
+    if user.role == "team_lead":
         # A team lead's history is their team's: the events are about team A's members.
         def add(count):
             for n in range(count):
