@@ -229,7 +229,7 @@ def test_a_response_time_of_0_working_days_is_refused_and_a_blank_one_uses_the_d
     settings.DEFAULT_RESPONSE_WORKING_DAYS = 5
     service = ServiceFactory(response_working_days=3)
     with pytest.raises(ValidationError) as refused:
-        referral_services.service_save(
+        services_directory.service_save(
             actor=admin_user, service=service, postcode_districts=["LS1"], response_working_days=0
         )
     assert refused.value.message_dict["response_working_days"] == [RESPONSE_TIME_AT_LEAST_ONE]
