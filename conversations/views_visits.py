@@ -329,6 +329,7 @@ class ShowConversationView(PageView):
 
     def get(self, request):
         conversation = self.conversation
+        can_change = conversation.consent_status == Decision.GIVEN
         decisions = list(
             conversation.consent_decisions.select_related("recorded_by").prefetch_related(
                 "caregivers"
@@ -345,7 +346,10 @@ class ShowConversationView(PageView):
                 "decisions": decisions,
                 "participants": decisions[-1].caregivers.all() if decisions else [],
                 "next_url": next_page_url(conversation),
-                "can_change": conversation.consent_status == Decision.GIVEN,
+                "can_change": can_change,
+                # Where each answer is changed, while consent stands; no links after it.
+                "change_urls": change_urls(conversation) if can_change else {},
+                "read_only": not can_change,
                 "questions": {
                     "words": QUESTION_WORDS,
                     "joy": QUESTION_JOY,
@@ -353,6 +357,18 @@ class ShowConversationView(PageView):
                 },
             },
         )
+
+
+def change_urls(conversation: Conversation) -> dict[str, str]:
+    """The page and place where each recorded answer of the conversation is changed."""
+    answers = reverse("conversation_answers", args=[conversation.pk])
+    reflection = reverse("conversation_reflection", args=[conversation.pk])
+    return {
+        "words": f"{answers}#id_word_1",
+        "joy": f"{answers}#id_joy",
+        "fear": f"{answers}#id_fear",
+        "reflection": reflection,
+    }
 
 
 class WithdrawConsentView(_ConversationPage):
