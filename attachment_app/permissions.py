@@ -13,6 +13,7 @@ answers about that record by its view.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
@@ -128,47 +129,35 @@ def may_make_transition(user: Any, transition: Transition, *, is_author: bool) -
     ``is_author``: they created, submitted or sent the referral; separated moves are then
     another team lead's (ADR 0007).
     """
-    from referrals import workflow
-
     if not is_clinician(user):
         return False
     if transition.separated and is_author:
         return False
-    if transition.actor == workflow.TEAM_LEAD:
+    if transition.team_lead_only:
         return is_team_lead(user)
     return True
 
 
-def transitions_for(user: Any, status: str, *, urgent: bool, is_author: bool) -> list[Transition]:
-    """The moves this person may make from ``status``, in the page's order."""
-    from referrals import workflow
+def transitions_for(user: Any, moves: Iterable[Transition], *, is_author: bool) -> list[Transition]:
+    """Of the table's ``moves`` (``workflow.moves_from``), those this person may make."""
+    return [move for move in moves if may_make_transition(user, move, is_author=is_author)]
 
-    return [
-        transition
-        for transition in workflow.moves_from(status, urgent=urgent)
-        if may_make_transition(user, transition, is_author=is_author)
-    ]
+
+#: The review of an urgent referral sent without one is separated from its author too.
+REVIEW_AFTER_SENDING_SEPARATED = True
 
 
 def may_review_after_sending(user: Any, *, is_author: bool) -> bool:
     """The review of an urgent referral sent without one: another team lead's."""
-    from referrals import workflow
-
-    if workflow.RETROSPECTIVE_REVIEW_SEPARATED and is_author:
+    if REVIEW_AFTER_SENDING_SEPARATED and is_author:
         return False
     return is_team_lead(user)
 
 
-def may_review_referral(user: Any, referral: Referral) -> bool:
+def may_review_referral(user: Any, referral: Referral, *, is_author: bool) -> bool:
     """Whether this person may approve or return this referral: a team lead of its team who
-    did not create or submit it."""
-    from referrals.selectors import is_author
-
-    return (
-        is_team_lead(user)
-        and referral.family.team_id == user.team_id
-        and not is_author(referral, user)
-    )
+    did not create or submit it (``is_author``: ``referrals.selectors.is_author``)."""
+    return is_team_lead(user) and referral.family.team_id == user.team_id and not is_author
 
 
 def may_review_referrals(user: Any) -> bool:

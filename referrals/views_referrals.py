@@ -121,7 +121,9 @@ class ShowReferralView(PageView):
                 "referral": referral,
                 "family": referral.family,
                 "actions": permissions.transitions_for(
-                    user, referral.status, urgent=referral.is_urgent, is_author=is_author
+                    user,
+                    workflow.moves_from(referral.status, urgent=referral.is_urgent),
+                    is_author=is_author,
                 ),
                 "may_edit": referral.status in workflow.EDITABLE_STATUSES,
                 "may_review": permissions.may_review_after_sending(user, is_author=is_author)

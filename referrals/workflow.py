@@ -60,6 +60,10 @@ class Transition:
     #: this move, whatever their role.
     separated: bool = False
 
+    @property
+    def team_lead_only(self) -> bool:
+        return self.actor == TEAM_LEAD
+
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition("submit", Status.DRAFT, Status.SUBMITTED, CLINICIAN, "Submit for review"),
@@ -148,10 +152,6 @@ def find(action: str, source: str) -> Transition | None:
         if transition.action == action and transition.source == source:
             return transition
     return None
-
-
-#: The review of an urgent referral sent without one is separated from its author too.
-RETROSPECTIVE_REVIEW_SEPARATED = True
 
 
 def moves_from(source: str, *, urgent: bool) -> list[Transition]:

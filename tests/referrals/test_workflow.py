@@ -416,7 +416,7 @@ def test_the_team_leads_review_is_the_separated_part_of_the_table(team_lead):
     assert permissions.may_make_transition(team_lead, approve, is_author=False)
     assert not permissions.may_make_transition(team_lead, approve, is_author=True)
     assert permissions.transitions_for(
-        team_lead, Status.SUBMITTED, urgent=False, is_author=True
+        team_lead, workflow.moves_from(Status.SUBMITTED, urgent=False), is_author=True
     ) == [workflow.find("withdraw", Status.SUBMITTED)]
 
 
