@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from attachment_app.accounts import services
 from attachment_app.accounts import urls as account_urls
 from attachment_app.accounts.models import AccountEvent, Role, RoleRequest, Team, User
-from tests.factories import TEST_TOTP_SECRET, AdminFactory, FamilyFactory, UserFactory
+from tests.factories import TEST_TOTP_SECRET, FamilyFactory
 from tests.signin import SecondFactorClient
 
 Kind = AccountEvent.Kind
@@ -72,17 +72,6 @@ def decide(browser, role_request, decision="approve", reason=""):
         reverse("role_request_decide", args=[role_request.pk]),
         {"decision": decision, "reason": reason},
     )
-
-
-@pytest.fixture
-def second_admin(db):
-    return AdminFactory(username="admin.two")
-
-
-@pytest.fixture
-def newcomer(db):
-    """A person an admin invited: no role, no team yet (with a second factor, to sign in)."""
-    return UserFactory(username="new.person", role="", team=None)
 
 
 @pytest.fixture
