@@ -1,8 +1,12 @@
-"""The mandated contact windows: every boundary, the next contact, babies not born yet."""
+"""The mandated contact windows: every boundary, the next contact, babies not born yet, and the
+invariants that hold for any baby."""
 
-from datetime import date
+from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conversations.schedule import (
     ANTENATAL,
@@ -100,3 +104,54 @@ def test_a_missed_contact_stays_next_and_shows_overdue():
     window = next_mandated_contact(date_of_birth=BORN, expected_date=None, done=set())
     assert window.contact_type == NEW_BIRTH
     assert window.status(date(2025, 6, 1)) == OVERDUE
+
+
+# --- Invariants over any baby ------------------------------------------------------------------
+
+#: The programme's order after birth, written out here rather than read from the module.
+AFTER_BIRTH = [NEW_BIRTH, SIX_TO_EIGHT_WEEKS, NINE_TO_TWELVE_MONTHS, TWO_YEARS]
+DAYS = st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31))
+
+
+@given(born=DAYS)
+def test_after_birth_the_windows_follow_each_other_without_overlap(born):
+    windows = mandated_windows(born, None)
+    assert [w.contact_type for w in windows] == AFTER_BIRTH
+    assert all(w.opens <= w.closes for w in windows)
+    assert all(a.closes < b.opens for a, b in pairwise(windows))
+    assert windows[0].opens == born + timedelta(days=10)
+    assert windows[-1].closes - windows[0].opens > timedelta(days=365 * 2)
+
+
+@given(expected=DAYS)
+def test_before_birth_the_antenatal_window_ends_the_day_before_the_expected_date(expected):
+    windows = mandated_windows(None, expected)
+    assert [w.contact_type for w in windows] == [ANTENATAL, *AFTER_BIRTH]
+    antenatal = windows[0]
+    assert antenatal.closes == expected - timedelta(days=1)
+    assert (expected - antenatal.opens).days == 84
+    assert windows[1].opens == expected + timedelta(days=10)
+
+
+@given(born=DAYS, done=st.sets(st.sampled_from(AFTER_BIRTH)))
+def test_the_next_contact_comes_after_the_latest_one_done(born, done):
+    window = next_mandated_contact(date_of_birth=born, expected_date=None, done=done)
+    latest = max((AFTER_BIRTH.index(t) for t in done), default=-1)
+    if latest == len(AFTER_BIRTH) - 1:
+        assert window is None
+    else:
+        assert window is not None
+        assert window.contact_type == AFTER_BIRTH[latest + 1]
+
+
+@given(born=DAYS, offset=st.integers(min_value=-60, max_value=1200))
+def test_a_window_is_upcoming_then_due_then_overdue(born, offset):
+    today = born + timedelta(days=offset)
+    for window in mandated_windows(born, None):
+        status = window.status(today)
+        if today < window.opens:
+            assert status == UPCOMING
+        elif today <= window.closes:
+            assert status == DUE
+        else:
+            assert status == OVERDUE

@@ -1,11 +1,7 @@
-"""The referral workflow against a table written out here by hand, not read from the module.
+"""The referral workflow against the policy written out by hand in ``workflow_policy``.
 
-Each row is what the referral service's policy says: from which status an action moves a
-referral, to which status, who makes it (``clinician``: the family's health visitor or a team
-lead; ``lead``: a team lead only), whether a note must be given, whether only an urgent referral
-may take it, and whether the referral's author is kept from making it. A wrong entry in
-``TRANSITIONS`` (a note no longer required to send urgently, a review its author may make)
-fails here rather than being copied into the tests.
+A wrong entry in ``TRANSITIONS`` (a note no longer required to send urgently, a review its
+author may make) fails here rather than being copied into the tests.
 """
 
 import pytest
@@ -14,41 +10,10 @@ from django.core.exceptions import ValidationError
 from referrals import services, workflow
 from referrals.models import Referral, ReferralEvent
 from referrals.workflow import Status
+from tests.referrals.workflow_policy import ACTIONS, EDITABLE, EXPECTED, FINAL, allowed_where
 
 S = Status
-#: (action, from): (to, who, note required, urgent only, separated from the author)
-EXPECTED = {
-    ("submit", S.DRAFT): (S.SUBMITTED, "clinician", False, False, False),
-    ("send-urgently", S.DRAFT): (S.SENT, "clinician", True, True, False),
-    ("resubmit", S.RETURNED): (S.SUBMITTED, "clinician", False, False, False),
-    ("approve", S.SUBMITTED): (S.SENT, "lead", False, False, True),
-    ("return", S.SUBMITTED): (S.RETURNED, "lead", True, False, True),
-    ("acknowledge", S.SENT): (S.ACKNOWLEDGED, "clinician", False, False, False),
-    ("accept", S.ACKNOWLEDGED): (S.ACCEPTED, "clinician", False, False, False),
-    ("decline", S.ACKNOWLEDGED): (S.DECLINED, "clinician", True, False, False),
-    ("complete", S.ACCEPTED): (S.COMPLETED, "clinician", True, False, False),
-    ("withdraw", S.DRAFT): (S.WITHDRAWN, "clinician", True, False, False),
-    ("withdraw", S.SUBMITTED): (S.WITHDRAWN, "clinician", True, False, False),
-    ("withdraw", S.RETURNED): (S.WITHDRAWN, "clinician", True, False, False),
-    ("withdraw", S.SENT): (S.WITHDRAWN, "clinician", True, False, False),
-    ("withdraw", S.ACKNOWLEDGED): (S.WITHDRAWN, "clinician", True, False, False),
-    ("withdraw", S.ACCEPTED): (S.WITHDRAWN, "clinician", True, False, False),
-}
-ACTIONS = (
-    "submit",
-    "send-urgently",
-    "resubmit",
-    "approve",
-    "return",
-    "acknowledge",
-    "accept",
-    "decline",
-    "complete",
-    "withdraw",
-)
 WHO = {"clinician": workflow.CLINICIAN, "lead": workflow.TEAM_LEAD}
-#: Where a referral's story ends: nothing moves it on.
-FINAL = {S.DECLINED, S.COMPLETED, S.WITHDRAWN}
 
 
 @pytest.mark.parametrize(
@@ -102,14 +67,36 @@ def test_only_an_urgent_draft_may_be_sent_without_review():
     assert urgent == ["submit", "send-urgently", "withdraw"]
 
 
+@pytest.mark.parametrize(
+    ("source", "urgent", "actions"),
+    [
+        (S.DRAFT, False, ["submit", "withdraw"]),
+        (S.DRAFT, True, ["submit", "send-urgently", "withdraw"]),
+        (S.SUBMITTED, False, ["approve", "return", "withdraw"]),
+        (S.SUBMITTED, True, ["approve", "return", "withdraw"]),
+        (S.RETURNED, False, ["resubmit", "withdraw"]),
+        (S.SENT, True, ["acknowledge", "withdraw"]),
+        (S.ACKNOWLEDGED, False, ["accept", "decline", "withdraw"]),
+        (S.ACCEPTED, False, ["complete", "withdraw"]),
+        (S.DECLINED, True, []),
+        (S.COMPLETED, False, []),
+        (S.WITHDRAWN, True, []),
+    ],
+)
+def test_the_moves_a_referral_offers_in_each_status(source, urgent, actions):
+    moves = workflow.moves_from(source, urgent=urgent)
+    assert [t.action for t in moves] == actions
+    assert all(t.source == source for t in moves)
+
+
 def test_what_the_health_visitor_may_still_change():
-    assert {S.DRAFT, S.RETURNED} == workflow.EDITABLE_STATUSES
+    assert EDITABLE == workflow.EDITABLE_STATUSES
 
 
 # --- Through the service: the note each move needs, from this table, not the module's ----------
 
-NEEDS_A_NOTE = [(source, action) for (action, source), row in EXPECTED.items() if row[2]]
-NO_NOTE_NEEDED = [(source, action) for (action, source), row in EXPECTED.items() if not row[2]]
+NEEDS_A_NOTE = allowed_where(note_required=True)
+NO_NOTE_NEEDED = allowed_where(note_required=False)
 
 
 def _in_status(referral, status):
@@ -119,7 +106,7 @@ def _in_status(referral, status):
 
 
 def _actor(action, source, hv, team_lead):
-    return team_lead if EXPECTED[(action, source)][1] == "lead" else hv
+    return team_lead if EXPECTED[(action, source)].who == "lead" else hv
 
 
 @pytest.mark.django_db
@@ -151,4 +138,4 @@ def test_a_move_that_needs_no_note_goes_without_one(source, action, referral, hv
         note="",
         expected_version=referral.version,
     )
-    assert moved.status == EXPECTED[(action, source)][0]
+    assert moved.status == EXPECTED[(action, source)].target
