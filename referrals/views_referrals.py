@@ -280,7 +280,8 @@ class TransitionReferralView(_ReferralFormPageView):
         return redirect(detail_url(self.referral))
 
     def refuse_opening(self) -> HttpResponse | None:
-        if self.move is not None and permissions.may_make_transition(
+        offered = workflow.moves_from(self.referral.status, urgent=self.referral.is_urgent)
+        if self.move in offered and permissions.may_make_transition(
             self.request.user,
             self.move,
             is_author=selectors.is_author(self.referral, self.request.user),

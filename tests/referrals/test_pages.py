@@ -91,6 +91,17 @@ def transition_url(referral, action):
     return reverse("referral_transition", args=[referral.pk, action])
 
 
+def test_a_routine_draft_does_not_open_the_send_without_review_page(client, hv, referral):
+    client.force_login(hv)
+    response = client.get(transition_url(referral, "send-urgently"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("referral_detail", args=[referral.pk])
+    assert "That cannot be done to this referral now" in response.content.decode()
+    Referral.objects.filter(pk=referral.pk).update(urgency="urgent")
+    opened = client.get(transition_url(referral, "send-urgently"))
+    assert opened.status_code == 200
+    assert "Why it cannot wait for review" in opened.content.decode()
+
+
 def test_submit_return_resubmit_approve_through_the_pages(client, hv, team_lead, referral):
     client.force_login(hv)
     client.post(transition_url(referral, "submit"), {"version": referral.version})
