@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from django.db.models import Exists, OuterRef, Q
 
+from attachment_app.formatting import format_count
 from conversations.models import Baby, Family
 
 from .models import Service, ServiceArea
@@ -85,7 +86,7 @@ def eligibility_problems(service: Service, facts: FamilyCircumstances) -> list[s
     if ages and not any(
         (low is None or low <= age) and (high is None or age <= high) for age in ages
     ):
-        ages_text = ", ".join(f"{age} months" for age in ages)
+        ages_text = ", ".join(format_count(age, "month") for age in ages)
         problems.append(
             f"It is for babies aged {service.age_range_label().lower()}; "
             f"this family's {'baby is' if len(ages) == 1 else 'babies are'} {ages_text}."

@@ -13,6 +13,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from attachment_app.formatting import format_count
 from screening.models import ConcernCategory
 
 
@@ -273,10 +274,10 @@ class Service(models.Model):
         if low is None and high is None:
             return "Any age"
         if high is None:
-            return f"From {low} months"
+            return f"From {format_count(low, 'month')}"
         if low is None or low == 0:
-            return f"Pregnancy to {high} months"
-        return f"{low} to {high} months"
+            return f"Pregnancy to {format_count(high, 'month')}"
+        return f"{low} to {format_count(high, 'month')}"
 
 
 class ServiceArea(models.Model):

@@ -85,6 +85,14 @@ CASES = {
         "LS1",
         ["It is for babies aged 3 to 12 months; this family's baby is 13 months."],
     ),
+    "a baby of one month, in the singular": (
+        3,
+        12,
+        LS1,
+        (1,),
+        "LS1",
+        ["It is for babies aged 3 to 12 months; this family's baby is 1 month."],
+    ),
     "a minimum and a maximum of the same month": (6, 6, LS1, (6,), "LS1", []),
     "no maximum, however old": (6, None, LS1, (240,), "LS1", []),
     "no maximum, too young": (
@@ -110,7 +118,7 @@ CASES = {
         LS1,
         (2,),
         "LS1",
-        ["It is for babies aged pregnancy to 1 months; this family's baby is 2 months."],
+        ["It is for babies aged pregnancy to 1 month; this family's baby is 2 months."],
     ),
     "no age limits at all": (None, None, LS1, (500,), "LS1", []),
     "no babies recorded: only the area decides": (12, 36, LS1, (), "LS1", []),
@@ -392,3 +400,20 @@ def test_the_warning_and_the_directory_agree_on_any_family_and_service(
         facts = family_circumstances(family, TODAY)
         assert len(facts.ages_in_months) == len(born_days_ago)
         assert directory_takes(service, facts) is (eligibility_problems(service, facts) == [])
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "label"),
+    [
+        (None, None, "Any age"),
+        (6, None, "From 6 months"),
+        (1, None, "From 1 month"),
+        (None, 12, "Pregnancy to 12 months"),
+        (0, 1, "Pregnancy to 1 month"),
+        (3, 12, "3 to 12 months"),
+    ],
+)
+def test_the_age_range_is_written_with_the_right_plural(low, high, label):
+    assert ServiceFactory.build(
+        minimum_age_months=low, maximum_age_months=high
+    ).age_range_label() == (label)
