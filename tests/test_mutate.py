@@ -95,6 +95,10 @@ def test_one_module_below_95_per_cent_fails_the_run_unless_only_reporting():
     assert mutate.exit_status([_scoring(20, 0), below], fail=False) == 0
 
 
+def test_a_module_mutmut_could_not_score_fails_the_run_even_when_only_reporting():
+    assert mutate.exit_status([_scoring(20, 0)], fail=False, stopped=["permissions"]) == 2
+
+
 def test_mutmut_results_are_read_as_name_and_outcome():
     text = (
         "    screening.engine.scoring.x_score__mutmut_1: survived\n"
