@@ -45,6 +45,14 @@ def test_the_score_is_killed_and_timed_out_over_the_mutants_that_are_not_equival
     assert counted.survivors == ["referrals.eligibility.x_area_serves__mutmut_3"]
 
 
+def test_survivors_are_listed_in_the_order_of_their_numbers():
+    found = outcomes(**{"10": "survived", "2": "survived", "1": "killed"})
+    assert mutate.tally("eligibility", found, {}).survivors == [
+        "referrals.eligibility.x_area_serves__mutmut_2",
+        "referrals.eligibility.x_area_serves__mutmut_10",
+    ]
+
+
 def test_a_mutant_no_test_reaches_is_a_survivor():
     counted = mutate.tally("eligibility", outcomes(**{"1": "no tests", "2": "killed"}), {})
     assert counted.survived == 1
