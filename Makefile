@@ -1,6 +1,7 @@
 # Starting Relationships — the two commands (see README.md).
 #   make run    set everything up and serve the app with a Celery worker and scheduler
 #   make test   set up what the tests need and run the whole suite, browser tests included
+#   make mutate mutation testing of the rule modules (many minutes; docs/testing.md)
 #   make lint   ruff check, ruff format --check, mypy and djLint (templates)
 
 # The Python .venv is made with: PYTHON when set, otherwise the first of python3.13, python3.12,
@@ -11,7 +12,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := node_modules/.installed
 
-.PHONY: run test test-fast lint setup browser format lock clean demo-reminders
+.PHONY: run test test-fast mutate lint setup browser format lock clean demo-reminders
 
 setup: $(INSTALLED) $(NODE_INSTALLED)
 
@@ -54,6 +55,11 @@ test-fast: setup
 	DJANGO_TESTING=1 $(PY) -m attachment_app.devservices test --workers $(TEST_WORKERS) \
 		-- -m "not browser" --reuse-db $(PYTEST_ARGS)
 
+# Mutation testing (docs/testing.md): does each rule module's own suite notice a changed rule?
+# Many minutes, so not part of `make test`. MUTATE_ARGS, e.g. "--module engine" or "--no-fail".
+mutate: setup
+	DJANGO_TESTING=1 $(PY) scripts/mutate $(MUTATE_ARGS)
+
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -74,4 +80,4 @@ lock: $(INSTALLED)
 		--python-version 3.11 --universal --quiet -o requirements-dev.lock
 
 clean:
-	rm -rf $(VENV) node_modules var/staticfiles
+	rm -rf $(VENV) node_modules var/staticfiles mutants
