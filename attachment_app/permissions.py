@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 
 def _active(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
 # --- Roles --------------------------------------------------------------------------------------

@@ -502,3 +502,29 @@ def test_the_clinical_role_filter_picks_health_visitors_and_team_leads(people):
     assert chosen == expected
     by_field = permissions.clinical_role_filter("user__role")
     assert by_field == Q(user__role__in=["health_visitor", "team_lead"])
+
+
+# --- Whatever is asked about: something that is not a full account ------------------------------
+
+FULL = {"is_authenticated": True, "is_active": True, "team_id": 1}
+
+
+@pytest.mark.parametrize(
+    ("attributes", "clinician", "admin"),
+    [
+        (FULL | {"role": "team_lead"}, True, False),
+        (FULL | {"role": "admin"}, False, True),
+        # Each missing attribute counts against the person, never for them.
+        ({"is_active": True, "team_id": 1, "role": "team_lead"}, False, False),
+        ({"is_active": True, "role": "admin"}, False, False),
+        ({"is_authenticated": True, "team_id": 1, "role": "team_lead"}, False, False),
+        ({"is_authenticated": True, "is_active": True, "team_id": 1}, False, False),
+        ({"is_authenticated": True, "is_active": True, "role": "health_visitor"}, False, False),
+        ({"is_authenticated": True, "is_active": True, "role": "admin"}, False, True),
+    ],
+)
+def test_a_missing_attribute_never_grants_anything(attributes, clinician, admin):
+    person = SimpleNamespace(**attributes)
+    assert permissions.is_clinician(person) is clinician
+    assert permissions.is_team_lead(person) is clinician
+    assert permissions.is_admin(person) is admin

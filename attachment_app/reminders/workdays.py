@@ -61,6 +61,8 @@ def next_working_hour(
     moment: datetime.datetime, *, start_hour: int, end_hour: int
 ) -> datetime.datetime:
     """One hour after ``moment`` if that is within working hours, else the next day's start."""
+    if start_hour >= end_hour:
+        raise ValueError("the working day must start before it ends")
     candidate = moment.astimezone(LONDON) + datetime.timedelta(hours=1)
     day = candidate.date()
     if is_working_day(day) and at(day, start_hour) <= candidate <= at(day, end_hour):

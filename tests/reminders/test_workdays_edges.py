@@ -134,6 +134,19 @@ def test_a_negative_count_of_working_days_later_is_refused():
         workdays.working_days_later(london(2026, 11, 23, 10, 0), -3)
 
 
+@pytest.mark.parametrize(("start", "end"), [(9, 9), (17, 9)])
+def test_a_working_day_that_does_not_start_before_it_ends_is_refused(start, end):
+    with pytest.raises(ValueError, match=r"^the working day must start before it ends$"):
+        workdays.next_working_hour(london(2026, 11, 23, 10, 0), start_hour=start, end_hour=end)
+
+
+def test_a_working_day_of_one_hour_is_allowed():
+    moment = london(2026, 11, 23, 7, 0)
+    assert workdays.next_working_hour(moment, start_hour=9, end_hour=10) == london(
+        2026, 11, 23, 9, 0
+    )
+
+
 def test_no_working_days_later_is_the_same_moment_even_on_a_weekend():
     saturday = london(2026, 11, 28, 10, 0)
     assert workdays.add_working_days(saturday.date(), 0) == saturday.date()
