@@ -84,7 +84,9 @@ def check_result_entry(
             problems["score"] = f"The {allowed.label.lower()} must be {_bounds(allowed)}."
         elif value != round(value, allowed.decimals):
             places = (
-                "a whole number" if allowed.decimals == 0 else f"{allowed.decimals} decimal places"
+                "a whole number"
+                if allowed.decimals == 0
+                else f"{allowed.decimals} decimal place{'s' if allowed.decimals > 1 else ''}"
             )
             problems["score"] = f"Give the {allowed.label.lower()} as {places}."
     if band is not None and band not in {choice.label for choice in entry.band_choices}:
