@@ -199,3 +199,35 @@ def test_an_entered_score_has_no_more_decimals_than_allowed(decimals, entered, p
     with pytest.raises(AnswerError) as caught:
         check_result_entry(definition, score=entered)
     assert caught.value.problems == {"score": problem}
+
+
+def test_a_loaded_definition_keeps_each_field_it_was_given():
+    definition = load_definition(VALID)
+    assert (
+        definition.code,
+        definition.short_name,
+        definition.name,
+        definition.version,
+        definition.citation,
+        definition.licence,
+        definition.licence_note,
+        definition.completed_by,
+        definition.kind,
+        definition.preamble,
+        definition.allow_missing,
+    ) == (
+        "demo",
+        "Demo",
+        "Demonstration scale",
+        1,
+        "Made up for the tests.",
+        "public domain",
+        "",
+        "parent",
+        "items",
+        None,
+        0,
+    )
+    noted = load_definition(broken(RESULT_ONLY, lambda d: d.update(licence_note="Ask first.")))
+    assert (noted.licence_note, noted.kind, noted.items) == ("Ask first.", "result_only", ())
+    assert noted.data == RESULT_ONLY | {"licence_note": "Ask first."}
