@@ -100,6 +100,8 @@ def test_something_that_is_not_json_is_named_by_its_python_type():
         ("One two three four five six; seven", "item 1 (One two three four five six…)"),
         ("One two three four five — six", "item 1 (One two three four five …)"),
         ("One two three four five six-", "item 1 (One two three four five six-)"),
+        # Only those punctuation marks are trimmed, never a letter.
+        ("One two three four five MAX seven", "item 1 (One two three four five MAX…)"),
     ],
 )
 def test_a_message_names_an_item_by_its_number_and_first_six_words(text, name):
