@@ -67,3 +67,14 @@ def test_a_suggestion_of_another_file_in_the_folder_loads(tmp_path):
 
 def test_an_empty_folder_loads_nothing(tmp_path):
     assert load_shipped_definitions(tmp_path) == []
+
+
+def test_every_badly_named_file_is_reported(tmp_path):
+    write(tmp_path, "a.json")
+    write(tmp_path, "b.json")
+    with pytest.raises(DefinitionError) as caught:
+        load_shipped_definitions(tmp_path)
+    assert caught.value.problems == [
+        "a.json: name the file <code>.v<version>.json",
+        "b.json: name the file <code>.v<version>.json",
+    ]
