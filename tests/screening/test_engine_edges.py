@@ -233,3 +233,19 @@ def test_a_loaded_definition_keeps_each_field_it_was_given():
     noted = load_definition(broken(RESULT_ONLY, lambda d: d.update(licence_note="Ask first.")))
     assert (noted.licence_note, noted.kind, noted.items) == ("Ask first.", "result_only", ())
     assert noted.data == RESULT_ONLY | {"licence_note": "Ask first."}
+
+
+def test_a_loaded_item_keeps_each_field_it_was_given():
+    item = load_definition(VALID).items[0]
+    assert (item.id, item.number, item.text, item.label, item.text_supplied_locally) == (
+        "1",
+        1,
+        "First question",
+        None,
+        False,
+    )
+    assert [(o.value, o.label, o.score) for o in item.options] == [
+        ("never", "Never", 0),
+        ("sometimes", "Sometimes", 1),
+        ("often", "Often", 2),
+    ]
