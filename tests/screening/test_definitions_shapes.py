@@ -191,3 +191,89 @@ def test_a_loaded_result_entry_keeps_its_score_band_and_choices():
     assert entry.band_label == "Category"
     assert entry.band_choices == (BandChoice("Low", "Plain words."),)
     assert entry.certification_required is True
+
+
+@pytest.mark.parametrize(
+    ("change", "problems"),
+    [
+        pytest.param(
+            lambda d: d.update(total={}), ["total: missing field 'items'"], id="total-no-items"
+        ),
+        pytest.param(
+            lambda d: d.update(total={"items": []}), ["total names no items"], id="total-empty"
+        ),
+        pytest.param(
+            lambda d: d.update(positive={"type": "any_item_at_least", "items": [], "value": 1}),
+            ["positive names no items"],
+            id="item-threshold-naming-no-items",
+        ),
+        pytest.param(
+            lambda d: d.update(
+                scales=[
+                    {"id": "s", "name": "S", "items": []},
+                    {"id": "t", "name": "T", "items": []},
+                ]
+            ),
+            ["scale 's' names no items", "scale 't' names no items"],
+            id="every-empty-scale",
+        ),
+        pytest.param(
+            lambda d: d["safety_rules"].extend(
+                [{"id": "third"}, dict(d["safety_rules"][0], id="fourth", item="9")]
+            ),
+            [
+                "safety rule 'third': missing field 'item'",
+                "safety rule 'third': missing field 'operator'",
+                "safety rule 'third': missing field 'value'",
+                "safety rule 'third': missing field 'category'",
+                "safety rule 'third': missing field 'severity'",
+                "safety rule 'third': missing field 'message'",
+                "safety rule 'fourth' names item '9', which does not exist",
+            ],
+            id="every-broken-safety-rule",
+        ),
+        pytest.param(
+            lambda d: d.update(
+                suggestions=[
+                    {"when": "positive"},
+                    {"when": "x", "suggest": ["phq9"], "reason": "R."},
+                ]
+            ),
+            [
+                "suggestion 1: missing field 'suggest'",
+                "suggestion 1: missing field 'reason'",
+                "suggestion 2: when 'x' must be one of 'positive', 'negative'",
+            ],
+            id="every-broken-suggestion",
+        ),
+    ],
+)
+def test_each_list_part_is_checked_whole(change, problems):
+    assert problems_of(VALID, change) == problems
+
+
+def test_a_loaded_threshold_suggestion_and_empty_lists_keep_what_they_were_given():
+    definition = load_definition(VALID)
+    assert (definition.positive.type, definition.positive.value, definition.positive.items) == (
+        "total_at_least",
+        2,
+        (),
+    )
+    (suggestion,) = definition.suggestions
+    assert (suggestion.when, suggestion.suggest, suggestion.reason) == (
+        "positive",
+        ("phq9",),
+        "To look further.",
+    )
+    assert (definition.reverse_keyed, definition.scales, definition.total_items) == (
+        (),
+        (),
+        ("1", "2"),
+    )
+    by_item = load_definition(
+        broken(
+            VALID,
+            lambda d: d.update(positive={"type": "any_item_at_least", "items": ["2"], "value": 1}),
+        )
+    ).positive
+    assert (by_item.type, by_item.value, by_item.items) == ("any_item_at_least", 1, ("2",))
