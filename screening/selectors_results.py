@@ -96,11 +96,7 @@ def result_page(*, user, result: ScreeningResult) -> dict[str, Any]:
             for scale in definition.scales
         ],
         "safety": [
-            {
-                "rule": rule,
-                "label": safety_rule_label(result.definition, definition, rule),
-                "concern": concerns.get(rule.id),
-            }
+            _safety_entry(result, definition, rule, concerns.get(rule.id))
             for rule in definition.safety_rules
             if rule.id in result.triggered_rules
         ],
@@ -111,6 +107,26 @@ def result_page(*, user, result: ScreeningResult) -> dict[str, Any]:
             .select_related("recorded_by")
             .first()
         ),
+    }
+
+
+def _safety_entry(
+    result: ScreeningResult,
+    definition: engine.Definition,
+    rule: engine.SafetyRule,
+    concern: Concern | None,
+) -> dict[str, Any]:
+    """A triggered rule's banner. A rule whose item has no stored answer fired because the
+    question was not answered (the answers are stored as scored and never edited), so the
+    banner says so and asks for the question to be put to the parent directly."""
+    label = safety_rule_label(result.definition, definition, rule)
+    unanswered = result.answers.get(rule.item) is None
+    return {
+        "rule": rule,
+        "label": f"{label} (not answered)" if unanswered else label,
+        "message": definition.unanswered_message(rule, label) if unanswered else rule.message,
+        "unanswered": unanswered,
+        "concern": concern,
     }
 
 

@@ -38,6 +38,7 @@ from .models import (
 
 # A read, kept importable from here for the callers that reach it through the services.
 from .selectors_instruments import current_definition as current_definition
+from .selectors_instruments import safety_rule_label
 
 
 def _agreement_problem(parent_agreed: bool, loaded: engine.Definition) -> dict[str, str]:
@@ -144,7 +145,8 @@ def screening_result_record(
         recorded_by=actor,
     )
     for rule in scored.triggered:
-        concern_raise_for_rule(result=result, rule=rule, actor=actor)
+        unanswered = rule in scored.triggered_unanswered
+        concern_raise_for_rule(result=result, rule=rule, actor=actor, unanswered=unanswered)
     return result
 
 
@@ -240,9 +242,20 @@ def _check_supersedable(old: ScreeningResult, contact: Contact, reason: str) -> 
     return old
 
 
-def concern_raise_for_rule(*, result: ScreeningResult, rule, actor: User) -> Concern:
-    """The urgent concern a safety rule raises: created once per result and rule."""
+def concern_raise_for_rule(
+    *, result: ScreeningResult, rule: engine.SafetyRule, actor: User, unanswered: bool = False
+) -> Concern:
+    """The urgent concern a safety rule raises: created once per result and rule.
+
+    ``unanswered``: the rule fired because its item was left unanswered, so the concern says
+    the question was not answered and asks the health visitor to ask the parent directly.
+    """
     category = ConcernCategory.objects.get(code=rule.category)
+    if unanswered:
+        label = safety_rule_label(result.definition, result.definition.parsed, rule)
+        note = result.definition.parsed.unanswered_message(rule, label)
+    else:
+        note = rule.message
     existing = Concern.objects.filter(source_result=result, source_rule=rule.id).first()
     if existing is not None:
         return existing
@@ -254,7 +267,7 @@ def concern_raise_for_rule(*, result: ScreeningResult, rule, actor: User) -> Con
                 category=category,
                 severity=Concern.Severity.HIGH,
                 urgent=True,
-                note=rule.message,
+                note=note,
                 source_result=result,
                 source_rule=rule.id,
                 raised_by=actor,

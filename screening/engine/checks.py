@@ -81,8 +81,10 @@ class Checks:
             elif item_id not in named_ids:
                 self.add(f"{where} names item {item_id!r}, which does not exist")
                 sound = False
-        if sound and len(set(raw)) != len(raw):
-            self.add(f"{where} names an item more than once")
+        # An item named twice would count twice in a total or scale.
+        named = [item_id for item_id in raw if isinstance(item_id, str)]
+        for item_id in (i for i in dict.fromkeys(named) if named.count(i) > 1):
+            self.add(f"{where} names item {item_id!r} more than once")
             sound = False
         return list(raw) if sound else None
 

@@ -128,17 +128,9 @@ class _Checker(RuleChecks):
             self.add(
                 "a proprietary instrument is recorded as a result only: use kind 'result_only'"
             )
-        common = {
-            "code": top.get("code", ""),
-            "short_name": top.get("short_name", ""),
-            "name": top.get("name", ""),
-            "version": top.get("version", 0),
-            "citation": top.get("citation", ""),
-            "licence": top.get("licence", ""),
-            "licence_note": top.get("licence_note", ""),
-            "completed_by": top.get("completed_by", ""),
-            "kind": top.get("kind", ""),
-        }
+        # A definition is built only when nothing is wrong, so every required field is there.
+        common: dict[str, Any] = {name: top.get(name) for name in _COMMON_REQUIRED}
+        common["licence_note"] = top.get("licence_note", "")
         if kind == "result_only":
             entry = self.result_entry(top.get("result_entry"))
             if self.problems:

@@ -136,9 +136,14 @@ class SafetyRule:
     label: str | None = None
 
     def is_triggered(self, item_scores: Mapping[str, int]) -> bool:
-        """Whether the answered item's score meets this rule."""
+        """Whether this rule fires: its item's score meets it, or its item was left unanswered.
+
+        An item missing from ``item_scores`` was not answered (scoring refuses answers that
+        leave out more items than the definition permits). A safety question left unanswered
+        must not pass silently: it fires the rule, so that somebody asks the parent directly.
+        """
         if self.item not in item_scores:
-            return False
+            return True
         return OPERATORS[self.operator](item_scores[self.item], self.value)
 
 
@@ -237,10 +242,23 @@ class Definition:
         """What a safety rule is about: its label, or else the item it watches ('EPDS item 10')."""
         if rule.label:
             return rule.label
-        try:
-            return f"{self.short_name} item {self.item(rule.item).number}"
-        except KeyError:
-            return self.short_name
+        # Loading refuses a rule whose item does not exist, so the item is always there.
+        return f"{self.short_name} item {self.item(rule.item).number}"
+
+    def unanswered_message(self, rule: SafetyRule, label: str | None = None) -> str:
+        """What the urgent concern says when a rule fired because its item was not answered.
+
+        Built from what the rule is about (``label``, else :meth:`rule_label`): a label such as
+        "EPDS item 10: thoughts of self-harm" gives "EPDS item 10 was not answered: ask the
+        parent directly about thoughts of self-harm …". The rule's own message is not used,
+        because it says what a positive answer told the health visitor.
+        """
+        question, _, topic = (label or self.rule_label(rule)).partition(": ")
+        return (
+            f"{question} was not answered: ask the parent directly about {topic or 'it'} today, "
+            "whatever the total. If their answer gives cause for concern, follow your trust's "
+            "urgent procedure; either way, tell your team lead."
+        )
 
 
 @dataclass(frozen=True)
@@ -254,5 +272,10 @@ class Result:
     scale_totals: dict[str, int]
     band: Band
     positive: bool
+    #: Every safety rule that fired, whether on an answer or on an unanswered item.
     triggered: tuple[SafetyRule, ...]
     suggestions: tuple[Suggestion, ...]
+    #: The items left unanswered (as many as the definition permits), in the order asked.
+    unanswered: tuple[str, ...] = ()
+    #: The rules in ``triggered`` that fired because their item was not answered.
+    triggered_unanswered: tuple[SafetyRule, ...] = ()

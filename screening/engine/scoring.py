@@ -49,6 +49,7 @@ def score(definition: Definition, answers: Mapping[str, str | None]) -> Result:
     total = subtotal(definition.total_items)
     positive = definition.positive is not None and definition.positive.is_met(total, item_scores)
     when = "positive" if positive else "negative"
+    triggered = tuple(rule for rule in definition.safety_rules if rule.is_triggered(item_scores))
     return Result(
         code=definition.code,
         version=definition.version,
@@ -57,8 +58,10 @@ def score(definition: Definition, answers: Mapping[str, str | None]) -> Result:
         scale_totals={scale.id: subtotal(scale.items) for scale in definition.scales},
         band=next(band for band in definition.bands if band.min <= total <= band.max),
         positive=positive,
-        triggered=tuple(rule for rule in definition.safety_rules if rule.is_triggered(item_scores)),
+        triggered=triggered,
         suggestions=tuple(s for s in definition.suggestions if s.when == when),
+        unanswered=tuple(item.id for item in missing),
+        triggered_unanswered=tuple(rule for rule in triggered if rule.item not in item_scores),
     )
 
 
@@ -81,7 +84,9 @@ def check_result_entry(
             problems["score"] = f"The {allowed.label.lower()} must be {_bounds(allowed)}."
         elif value != round(value, allowed.decimals):
             places = (
-                "a whole number" if allowed.decimals == 0 else f"{allowed.decimals} decimal places"
+                "a whole number"
+                if allowed.decimals == 0
+                else f"{allowed.decimals} decimal place{'s' if allowed.decimals > 1 else ''}"
             )
             problems["score"] = f"Give the {allowed.label.lower()} as {places}."
     if band is not None and band not in {choice.label for choice in entry.band_choices}:
