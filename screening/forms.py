@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from django import forms
 
+from attachment_app.formatting import format_count
 from attachment_app.nhsuk_forms.fields import DateInputField
 from attachment_app.nhsuk_forms.helpers import form_helper, too_long
 from attachment_app.nhsuk_forms.layout import ButtonGroup, ButtonLink, Field, Submit
@@ -235,7 +236,11 @@ class ResultEntryForm(forms.Form):
 
 
 def _score_hint(score: engine.ScoreField) -> str:
-    places = "a whole number" if score.decimals == 0 else f"up to {score.decimals} decimal places"
+    places = (
+        "a whole number"
+        if score.decimals == 0
+        else f"up to {format_count(score.decimals, 'decimal place')}"
+    )
     if score.min is not None and score.max is not None:
         return f"From {score.min} to {score.max}, as {places}."
     if score.min is not None:
