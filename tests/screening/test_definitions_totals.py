@@ -8,8 +8,9 @@ import copy
 
 import pytest
 
-from screening.engine import DefinitionError, load_definition
+from screening.engine import load_definition
 from tests.screening.test_definitions import RESULT_ONLY, VALID, broken
+from tests.screening.test_definitions_boundaries import problems_of
 
 #: Options scoring 1 to 3, so two items' totals run from 2 to 6.
 FROM_ONE = [
@@ -31,14 +32,6 @@ def scored_from_one(*spans):
         data["safety_rules"][0]["value"] = 2  # "> 0" would fire on every answer
 
     return change
-
-
-def problems_of(data) -> list[str]:
-    try:
-        load_definition(data)
-    except DefinitionError as error:
-        return error.problems
-    return []
 
 
 def test_a_definition_of_items_with_no_items_is_refused_saying_so():
