@@ -1,4 +1,36 @@
-"""The links of the NHS.UK pagination component, for every paginated list."""
+"""Lists that never grow with the data: the first few of a list with its count, for a page that
+links to the whole list, and the links of the NHS.UK pagination component for that list."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet, Window
+
+#: How many of a list a page that is not the list itself shows (the home page's callouts).
+SHORTLIST_LENGTH = 10
+
+
+@dataclass
+class Shortlist:
+    """The first rows of a list, in the list's order, and how many rows the list has in all."""
+
+    items: list
+    total: int
+
+    @property
+    def more(self) -> int:
+        """How many rows the whole list has beyond the ones shown."""
+        return self.total - len(self.items)
+
+
+def shortlist(queryset: QuerySet, limit: int = SHORTLIST_LENGTH) -> Shortlist:
+    """The first ``limit`` rows of an ordered queryset and the count of all its rows.
+
+    One query, however long the list: each row carries the count of the whole list (a window
+    over it, counted before the limit), so a page's number of queries does not depend on how
+    much there is.
+    """
+    rows = list(queryset.annotate(shortlist_total=Window(Count("*")))[:limit])
+    return Shortlist(items=rows, total=rows[0].shortlist_total if rows else 0)
 
 
 def query_without(request, *names: str) -> str:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from attachment_app import permissions
 from attachment_app.formatting import format_date
+from attachment_app.pagination import shortlist
 from conversations.models import Baby, Caregiver, Family
 from screening.models import Concern, ScreeningResult
 
@@ -333,12 +334,19 @@ def family_page_reader(*, user, family: Family) -> dict:
 # --- The home page and the caseload -------------------------------------------------------------
 
 
-def home_page_reader(*, user) -> dict:
-    """What needs the user's attention from step 3, at the top of their home page: referrals
-    returned to them (their own), and for team leads how many await review and the referrals
-    they returned that wait for the health visitor."""
-    referrals = Referral.objects.visible_to(user)
-    returned = referrals.filter(status=workflow.Status.RETURNED)
+def returned_to_user(*, user) -> QuerySet[Referral]:
+    """Referrals the user made that a team lead returned to them, the longest waiting first."""
+    return (
+        Referral.objects.visible_to(user)
+        .filter(status=workflow.Status.RETURNED, created_by=user)
+        .select_related("family", "service")
+        .order_by("status_changed_at", "pk")
+    )
+
+
+def returned_by_user(*, user) -> QuerySet[Referral]:
+    """Referrals the user (a team lead) returned to someone else that still wait for them, the
+    longest waiting first."""
     last_returned_by = Subquery(
         ReferralEvent.objects.filter(
             referral=OuterRef("pk"),
@@ -348,21 +356,26 @@ def home_page_reader(*, user) -> dict:
         .order_by("-at", "-pk")
         .values("actor_id")[:1]
     )
-    extras: dict[str, object] = {
-        "returned_referrals": list(
-            returned.filter(created_by=user)
-            .select_related("family", "service")
-            .order_by("status_changed_at", "pk")[:20]
-        )
-    }
+    return (
+        Referral.objects.visible_to(user)
+        .filter(status=workflow.Status.RETURNED)
+        .annotate(returned_by=last_returned_by)
+        .filter(returned_by=user.pk)
+        .exclude(created_by=user)
+        .select_related("family", "service", "created_by")
+        .order_by("status_changed_at", "pk")
+    )
+
+
+def home_page_reader(*, user) -> dict:
+    """What needs the user's attention from step 3, at the top of their home page: referrals
+    returned to them (their own), and for team leads how many await review and the referrals
+    they returned that wait for the health visitor. Each list is its oldest few and its count,
+    with a link to the whole list (``/referrals/returned/``)."""
+    extras: dict[str, object] = {"returned_referrals": shortlist(returned_to_user(user=user))}
     if permissions.may_review_referrals(user):
-        extras["referrals_returned_by_you"] = list(
-            returned.annotate(returned_by=last_returned_by)
-            .filter(returned_by=user.pk)
-            .exclude(created_by=user)
-            .select_related("family", "service", "created_by")
-            .order_by("status_changed_at", "pk")[:20]
-        )
+        referrals = Referral.objects.visible_to(user)
+        extras["referrals_returned_by_you"] = shortlist(returned_by_user(user=user))
         extras["review_counts"] = {
             "awaiting": referrals.awaiting_review().count(),
             "retrospective": referrals.awaiting_retrospective_review().count(),

@@ -41,6 +41,11 @@ urlpatterns = [
         name="referral_review_queue",
     ),
     path(
+        "referrals/returned/",
+        views_referrals.ListReturnedReferralsView.as_view(),
+        name="returned_referral_list",
+    ),
+    path(
         "referrals/<int:referral_id>/",
         views_referrals.ShowReferralView.as_view(),
         name="referral_detail",

@@ -372,6 +372,47 @@ class ReviewSentReferralView(_ReferralFormPageView):
         return reverse("referral_review_queue")
 
 
+class ListReturnedReferralsView(PageView):
+    """Every referral returned to the user, and for a team lead every one she returned that
+    waits for the health visitor, longest waiting first, a page at a time: the home page
+    shows the oldest few and links here. Health visitors and team leads; everyone else
+    (admins too) gets a 404."""
+
+    template_name = "referrals/returned_referral_list.html"
+
+    def load(self) -> None:
+        if not permissions.is_clinician(self.request.user):
+            raise Http404("No families for this account")
+
+    def get(self, request):
+        user = request.user
+        returned = Paginator(selectors.returned_to_user(user=user), REFERRALS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        returned_by_you = None
+        if permissions.may_review_referrals(user):
+            returned_by_you = Paginator(
+                selectors.returned_by_user(user=user), REFERRALS_PER_PAGE
+            ).get_page(request.GET.get("by_you_page"))
+        note_listed(
+            request, families=families_named_in(list(returned), list(returned_by_you or []))
+        )
+        return render(
+            request,
+            self.template_name,
+            {
+                "returned": returned,
+                "returned_links": page_links(returned, query_without(request, "page")),
+                "returned_by_you": returned_by_you,
+                "returned_by_you_links": page_links(
+                    returned_by_you, query_without(request, "by_you_page"), param="by_you_page"
+                )
+                if returned_by_you is not None
+                else None,
+            },
+        )
+
+
 class ShowReviewQueueView(PageView):
     """The team lead's queue: referrals awaiting review, oldest first, and urgent ones sent
     without review."""

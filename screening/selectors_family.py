@@ -6,11 +6,15 @@ this module: ``ScreeningConfig.ready()`` registers these readers with the family
 Each starts from ``visible_to(user)``.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import QuerySet
+
 from attachment_app import charts
 from attachment_app.formatting import format_count, format_date
+from attachment_app.pagination import shortlist
 
 from . import engine
 from .models import Concern, Observation, ScreeningResult
@@ -77,17 +81,31 @@ def family_screening(*, user, family) -> dict:
     }
 
 
-def urgent_concerns_for_home(*, user) -> dict:
-    """Urgent concerns in the user's team that nobody has acknowledged yet, oldest first."""
-    concerns = list(
+def urgent_concerns_awaiting(*, user) -> QuerySet[Concern]:
+    """Urgent concerns in the user's team that nobody has acknowledged yet, oldest first: the
+    whole list (``/concerns/urgent/``), with what each row shows."""
+    return (
         Concern.objects.visible_to(user)
         .awaiting_acknowledgement()
         .select_related("family", "category", "contact", "source_result__definition")
         .order_by("raised_at", "pk")
     )
-    for concern in concerns:
-        concern.rule_label = _raising_rule_label(concern)
-    return {"urgent_concerns": concerns}
+
+
+def with_rule_labels(concerns: Iterable[Concern]) -> list[Concern]:
+    """The concerns, each with the label of the safety rule that raised it (``rule_label``)."""
+    labelled = list(concerns)
+    for concern in labelled:
+        concern.rule_label = _raising_rule_label(concern)  # type: ignore[attr-defined]
+    return labelled
+
+
+def urgent_concerns_for_home(*, user) -> dict:
+    """The oldest urgent concerns awaiting acknowledgement and how many there are in all: the
+    home page shows a few and links to the whole list, so it does not grow with the team."""
+    first = shortlist(urgent_concerns_awaiting(user=user))
+    first.items = with_rule_labels(first.items)
+    return {"urgent_concerns": first}
 
 
 def _raising_rule_label(concern: Concern) -> str:

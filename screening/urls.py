@@ -50,6 +50,11 @@ urlpatterns = [
         name="family_concern_create",
     ),
     path(
+        "concerns/urgent/",
+        views_concerns.ListUrgentConcernsView.as_view(),
+        name="urgent_concern_list",
+    ),
+    path(
         "concerns/<int:concern_id>/acknowledge/",
         views_concerns.AcknowledgeConcernView.as_view(),
         name="concern_acknowledge",

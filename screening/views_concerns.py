@@ -1,25 +1,64 @@
 """Concerns, strengths and needs: flag a concern (at a contact or from the family page),
-acknowledge an urgent one, close one; record a strength or an area of need.
+acknowledge an urgent one, close one; record a strength or an area of need; and the whole list
+of urgent concerns awaiting acknowledgement, whose oldest few top the home page.
 
 A concern can always be flagged, whatever was decided about consent (hazard H-037).
 """
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from attachment_app import permissions
+from attachment_app.audit.access import families_named_in, note_listed
+from attachment_app.form_page import PageView
+from attachment_app.pagination import page_links, query_without
 from conversations.models import Family
 
 from . import services
 from .forms import AcknowledgeConcernForm, CloseConcernForm, ConcernForm, ObservationForm
 from .models import Concern, Observation
+from .selectors_family import urgent_concerns_awaiting, with_rule_labels
 from .views_base import ContactFormPage, ScreeningFormPage
 
 URGENT_CONCERN_FLAGGED = (
     "Urgent concern flagged. It shows on your home page and your team lead's until one of you "
     "records the action taken."
 )
+
+
+CONCERNS_PER_PAGE = 25
+
+
+class ListUrgentConcernsView(PageView):
+    """Every urgent concern in the user's team awaiting acknowledgement, oldest first, a page
+    at a time: the home page shows the oldest few and links here. Health visitors and team
+    leads; everyone else (admins too) gets a 404."""
+
+    template_name = "screening/urgent_concern_list.html"
+
+    def load(self) -> None:
+        if not permissions.is_clinician(self.request.user):
+            raise Http404("No families for this account")
+
+    def get(self, request):
+        page = Paginator(urgent_concerns_awaiting(user=request.user), CONCERNS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        concerns = with_rule_labels(page.object_list)
+        note_listed(request, families=families_named_in(concerns))
+        return render(
+            request,
+            self.template_name,
+            {
+                "page": page,
+                "concerns": concerns,
+                "page_links": page_links(page, query_without(request, "page")),
+            },
+        )
 
 
 class _FlagConcernPage(ScreeningFormPage):

@@ -184,6 +184,19 @@ def world(team_a, hv, team_lead, team_lead_b):
         note="Cannot wait.",
         expected_version=w.sent_urgently.version,
     )
+    # Returned by the team lead: waiting for the health visitor's changes.
+    w.returned = _referral(w, created_by=hv)
+    referral_services.referral_transition(
+        actor=hv, referral=w.returned, action="submit", expected_version=w.returned.version
+    )
+    w.returned.refresh_from_db()
+    referral_services.referral_transition(
+        actor=team_lead,
+        referral=w.returned,
+        action="return",
+        note="Say what the family agreed to.",
+        expected_version=w.returned.version,
+    )
     w.follow_up = referral_services.follow_up_plan(
         actor=hv, family=w.family, due_on=w.contact.contact_date, purpose="Check on sleep."
     )

@@ -183,6 +183,8 @@ FAMILY_PAGES = {
         lambda w: ("referrals.followup", w.follow_up.pk),
     ),
     "referral_review_queue": ({}, Kind.LIST, _team),
+    "returned_referral_list": ({}, Kind.LIST, _team),
+    "urgent_concern_list": ({}, Kind.LIST, _team),
     "referral_detail": (
         lambda w: {"referral_id": w.draft.pk},
         Kind.VIEW,

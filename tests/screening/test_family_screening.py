@@ -368,7 +368,7 @@ def test_urgent_concerns_awaiting_acknowledgement_top_the_home_page(
     for user in (hv, team_lead):
         client.force_login(user)
         response = client.get(HOME)
-        assert response.context["urgent_concerns"] == [waiting]
+        assert response.context["urgent_concerns"].items == [waiting]
         html = response.content.decode()
         callout = html.split('<div class="nhsuk-warning-callout">')[1].split("</div>")[0]
         assert "Urgent concern to acknowledge" in callout
@@ -387,7 +387,7 @@ def test_no_callout_once_acknowledged(client, hv, family, definitions):
     services.concern_acknowledge(actor=hv, concern=waiting, action_taken="GP contacted same day")
     client.force_login(hv)
     response = client.get(HOME)
-    assert response.context["urgent_concerns"] == []
+    assert response.context["urgent_concerns"].total == 0
     assert "nhsuk-warning-callout" not in response.content.decode()
 
 
@@ -396,7 +396,8 @@ def test_admins_and_users_without_a_role_see_no_urgent_concerns(
 ):
     concern(family, urgent=True)
     for user in (admin_user, no_role_user):
-        assert urgent_concerns_for_home(user=user) == {"urgent_concerns": []}
+        found = urgent_concerns_for_home(user=user)["urgent_concerns"]
+        assert (found.items, found.total) == ([], 0)
         client.force_login(user)
         assert "Adeyemi" not in client.get(HOME).content.decode()
 
@@ -413,4 +414,6 @@ def test_home_page_query_count_does_not_grow_with_urgent_concerns(
     # The caseload's count (see test_families_caseload), the urgent concerns among them.
     with django_assert_num_queries(16):
         response = client.get(HOME)
-    assert len(response.context["urgent_concerns"]) == count
+    # The oldest ten, and how many in all.
+    assert len(response.context["urgent_concerns"].items) == min(count, 10)
+    assert response.context["urgent_concerns"].total == count

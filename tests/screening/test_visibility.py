@@ -25,6 +25,10 @@ URLS = [
     ("observation_create", "contact", ()),
 ]
 
+#: Lists of the team's records, with no record in the URL: their scope (another team's rows never
+#: listed; admins and users without a role get a 404) is tested with them.
+LIST_PAGES = {"urgent_concern_list"}  # tests/screening/test_urgent_concern_list.py
+
 PHQ9_ITEM_9 = {f"item_{n}": "not_at_all" for n in range(1, 9)} | {
     "item_9": "nearly_every_day",
     "parent_agreed": "on",
@@ -116,7 +120,7 @@ def state():
 def test_every_screening_url_is_in_the_matrix():
     from screening import urls
 
-    assert {p.name for p in urls.urlpatterns} == {name for name, _, _ in URLS}
+    assert {p.name for p in urls.urlpatterns} == {name for name, _, _ in URLS} | LIST_PAGES
 
 
 @pytest.mark.parametrize("actor", ALLOWED)
