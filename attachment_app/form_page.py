@@ -64,6 +64,16 @@ class AdminOnlyMixin:
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
 
+class ClinicianOnlyMixin:
+    """Everyone but a health visitor or team lead (admins too) gets a 404, before anything is
+    read: for the team's lists, which show families."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.is_clinician(request.user):
+            raise Http404("No families for this account")
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
 class FormPageView(PageView):
     """A page with one form that calls one service. See the module docstring for the hooks."""
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from attachment_app import permissions
 from attachment_app.audit.access import families_named_in, note_listed
-from attachment_app.form_page import FormPageView, PageView
+from attachment_app.form_page import ClinicianOnlyMixin, FormPageView, PageView
 from attachment_app.pagination import page_links, query_without
 
 from . import selectors, services, workflow
@@ -372,17 +372,13 @@ class ReviewSentReferralView(_ReferralFormPageView):
         return reverse("referral_review_queue")
 
 
-class ListReturnedReferralsView(PageView):
+class ListReturnedReferralsView(ClinicianOnlyMixin, PageView):
     """Every referral returned to the user, and for a team lead every one she returned that
     waits for the health visitor, longest waiting first, a page at a time: the home page
     shows the oldest few and links here. Health visitors and team leads; everyone else
     (admins too) gets a 404."""
 
     template_name = "referrals/returned_referral_list.html"
-
-    def load(self) -> None:
-        if not permissions.is_clinician(self.request.user):
-            raise Http404("No families for this account")
 
     def get(self, request):
         user = request.user

@@ -8,13 +8,11 @@ A concern can always be flagged, whatever was decided about consent (hazard H-03
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from attachment_app import permissions
 from attachment_app.audit.access import families_named_in, note_listed
-from attachment_app.form_page import PageView
+from attachment_app.form_page import ClinicianOnlyMixin, PageView
 from attachment_app.pagination import page_links, query_without
 from conversations.models import Family
 
@@ -33,16 +31,12 @@ URGENT_CONCERN_FLAGGED = (
 CONCERNS_PER_PAGE = 25
 
 
-class ListUrgentConcernsView(PageView):
+class ListUrgentConcernsView(ClinicianOnlyMixin, PageView):
     """Every urgent concern in the user's team awaiting acknowledgement, oldest first, a page
     at a time: the home page shows the oldest few and links here. Health visitors and team
     leads; everyone else (admins too) gets a 404."""
 
     template_name = "screening/urgent_concern_list.html"
-
-    def load(self) -> None:
-        if not permissions.is_clinician(self.request.user):
-            raise Http404("No families for this account")
 
     def get(self, request):
         page = Paginator(urgent_concerns_awaiting(user=request.user), CONCERNS_PER_PAGE).get_page(
