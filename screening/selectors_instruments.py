@@ -250,6 +250,22 @@ def safety_rule_label(
     return loaded.rule_label(rule)
 
 
+def safety_rule_message(
+    definition_row: InstrumentDefinition,
+    loaded: engine.Definition,
+    rule: engine.SafetyRule,
+    *,
+    unanswered: bool,
+    label: str | None = None,
+) -> str:
+    """What a fired safety rule tells the health visitor, on its urgent concern and its banner:
+    the rule's own message, or, when it fired because its item was not answered, that the
+    question was not answered and is to be asked directly (``label``: the rule's, if known)."""
+    if not unanswered:
+        return rule.message
+    return loaded.unanswered_message(rule, label or safety_rule_label(definition_row, loaded, rule))
+
+
 def stored_rule_label(data: object, rule_id: str) -> str:
     """The label a stored definition (JSON as loaded) gives its safety rule ``rule_id``, or ""."""
     rules = data.get("safety_rules", []) if isinstance(data, dict) else []

@@ -17,6 +17,7 @@ from .selectors_instruments import (
     item_legend,
     option_label,
     safety_rule_label,
+    safety_rule_message,
     wording,
 )
 
@@ -124,7 +125,9 @@ def _safety_entry(
     return {
         "rule": rule,
         "label": f"{label} (not answered)" if unanswered else label,
-        "message": definition.unanswered_message(rule, label) if unanswered else rule.message,
+        "message": safety_rule_message(
+            result.definition, definition, rule, unanswered=unanswered, label=label
+        ),
         "unanswered": unanswered,
         "concern": concern,
     }

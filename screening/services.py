@@ -38,7 +38,7 @@ from .models import (
 
 # A read, kept importable from here for the callers that reach it through the services.
 from .selectors_instruments import current_definition as current_definition
-from .selectors_instruments import safety_rule_label
+from .selectors_instruments import safety_rule_message
 
 
 def _agreement_problem(parent_agreed: bool, loaded: engine.Definition) -> dict[str, str]:
@@ -251,14 +251,12 @@ def concern_raise_for_rule(
     the question was not answered and asks the health visitor to ask the parent directly.
     """
     category = ConcernCategory.objects.get(code=rule.category)
-    if unanswered:
-        label = safety_rule_label(result.definition, result.definition.parsed, rule)
-        note = result.definition.parsed.unanswered_message(rule, label)
-    else:
-        note = rule.message
     existing = Concern.objects.filter(source_result=result, source_rule=rule.id).first()
     if existing is not None:
         return existing
+    note = safety_rule_message(
+        result.definition, result.definition.parsed, rule, unanswered=unanswered
+    )
     try:
         with transaction.atomic():
             concern = Concern.objects.create(
