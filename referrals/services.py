@@ -21,7 +21,7 @@ from attachment_app.accounts.scoping import check_may_record
 from attachment_app.errors import StaleRecord
 from conversations.models import Caregiver, Family
 from conversations.services import check_recorded_date
-from screening.models import Concern
+from screening.models import Concern, ScreeningResult
 
 from . import reminders, selectors, workflow
 from .eligibility import eligibility_problems, family_circumstances
@@ -228,6 +228,21 @@ def _check_concerns(family: Family, concerns: Iterable[Concern]) -> list[Concern
     return concerns
 
 
+def _check_shared_results(family: Family, results: Iterable[ScreeningResult]) -> list:
+    """The results chosen to share are the family's own, and current (not corrected since)."""
+    results = list(results)
+    if any(result.family_id != family.pk for result in results):
+        raise ValidationError({"shared_results": "Share only this family's screening results."})
+    corrected = ScreeningResult.objects.filter(
+        pk__in=[result.pk for result in results], superseded_by__isnull=False
+    )
+    if results and corrected.exists():
+        raise ValidationError(
+            {"shared_results": "A result you chose has been corrected since: choose again."}
+        )
+    return results
+
+
 def _check_service(referral: Referral) -> None:
     """A referral names a running service that takes referrals, and the family fits it."""
     service = Service.objects.select_related("organization").get(pk=referral.service_id)
@@ -279,6 +294,7 @@ def referral_create(
     family: Family,
     service: Service,
     concerns: Iterable[Concern] = (),
+    shared_results: Iterable[ScreeningResult] = (),
     form_token: uuid.UUID | None = None,
     **fields,
 ) -> Referral:
@@ -296,6 +312,7 @@ def referral_create(
         **_clean_referral_fields(fields),
     )
     concerns = _check_concerns(family, concerns)
+    shared_results = _check_shared_results(family, shared_results)
     _check_sharing(referral)
     _check_service(referral)
     referral.full_clean(exclude=["family", "service"])
@@ -306,6 +323,7 @@ def referral_create(
         # The same form arrived twice at once: the other request made the referral.
         return Referral.objects.get(form_token=form_token)
     referral.concerns.set(concerns)
+    referral.shared_results.set(shared_results)
     _append_event(referral, actor=actor, kind=ReferralEvent.Kind.CREATED, concerns=concerns)
     return referral
 
@@ -331,6 +349,7 @@ def referral_update(
     referral: Referral,
     expected_version: int | None,
     concerns: Iterable[Concern] | None = None,
+    shared_results: Iterable[ScreeningResult] | None = None,
     service: Service | None = None,
     **fields,
 ) -> Referral:
@@ -354,6 +373,8 @@ def referral_update(
         referral.concerns.set(concerns)
     else:
         concerns = list(referral.concerns.all())
+    if shared_results is not None:
+        referral.shared_results.set(_check_shared_results(referral.family, shared_results))
     _append_event(referral, actor=actor, kind=ReferralEvent.Kind.EDITED, concerns=concerns)
     return referral
 

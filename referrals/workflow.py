@@ -18,6 +18,7 @@ class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Awaiting team lead review"
     RETURNED = "returned", "Returned to health visitor"
+    READY = "ready", "Ready to send"
     SENT = "sent", "Sent to service"
     ACKNOWLEDGED = "acknowledged", "Acknowledged by service"
     ACCEPTED = "accepted", "Accepted by service"
@@ -31,6 +32,7 @@ _OPEN_IN_ORDER = (
     Status.DRAFT,
     Status.SUBMITTED,
     Status.RETURNED,
+    Status.READY,
     Status.SENT,
     Status.ACKNOWLEDGED,
     Status.ACCEPTED,
@@ -42,6 +44,16 @@ OPEN_STATUSES = frozenset(_OPEN_IN_ORDER)
 #: person is one.
 CLINICIAN = "clinician"
 TEAM_LEAD = "team_lead"
+
+#: What a move asks for besides a note: the date the service expects to first contact the
+#: family (an acceptance), the reason from the fixed list (a decline), the outcome (closing).
+FIRST_CONTACT = "first_contact"
+DECLINE_REASON = "decline_reason"
+OUTCOME = "outcome"
+#: How a referral that is ready to send leaves: by email through the worker (the status moves
+#: once the mail server has taken the email), or recorded by hand after it went another way.
+BY_EMAIL = "email"
+RECORDED = "recorded"
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,13 @@ class Transition:
     #: Separation of duties: the referral's author (who created or submitted it) may not make
     #: this move, whatever their role.
     separated: bool = False
+    #: The service itself may make this move, through its secure link (as well as the staff,
+    #: who record what the service told them by phone).
+    by_service: bool = False
+    #: What else the move asks for (``FIRST_CONTACT``, ``DECLINE_REASON``, ``OUTCOME``).
+    asks: str = ""
+    #: How a move to "sent" is made (``BY_EMAIL``, ``RECORDED``); blank for the others.
+    sending: str = ""
 
     @property
     def team_lead_only(self) -> bool:
@@ -70,16 +89,22 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(
         "send-urgently",
         Status.DRAFT,
-        Status.SENT,
+        Status.READY,
         CLINICIAN,
-        "Send now without review (urgent)",
+        "Make it ready to send without review (urgent)",
         note_label="Why it cannot wait for review",
         note_required=True,
         urgent_only=True,
     ),
     Transition("resubmit", Status.RETURNED, Status.SUBMITTED, CLINICIAN, "Resubmit for review"),
     Transition(
-        "approve", Status.SUBMITTED, Status.SENT, TEAM_LEAD, "Approve and send", separated=True
+        "approve",
+        Status.SUBMITTED,
+        Status.READY,
+        TEAM_LEAD,
+        "Approve: ready to send",
+        note_label="Comment (optional)",
+        separated=True,
     ),
     Transition(
         "return",
@@ -92,38 +117,68 @@ TRANSITIONS: tuple[Transition, ...] = (
         separated=True,
     ),
     Transition(
+        "send-by-email",
+        Status.READY,
+        Status.SENT,
+        CLINICIAN,
+        "Send it to the service by email",
+        sending=BY_EMAIL,
+    ),
+    Transition(
+        "record-sent",
+        Status.READY,
+        Status.SENT,
+        CLINICIAN,
+        "Record that it was sent another way",
+        note_label="Note (optional)",
+        sending=RECORDED,
+    ),
+    Transition(
         "acknowledge",
         Status.SENT,
         Status.ACKNOWLEDGED,
         CLINICIAN,
         "Record that the service acknowledged it",
         note_label="Note (optional)",
+        by_service=True,
     ),
-    Transition(
-        "accept",
-        Status.ACKNOWLEDGED,
-        Status.ACCEPTED,
-        CLINICIAN,
-        "Record that the service accepted it",
-        note_label="Note (optional)",
+    *(
+        Transition(
+            "accept",
+            source,
+            Status.ACCEPTED,
+            CLINICIAN,
+            "Record that the service accepted it",
+            note_label="Note (optional)",
+            by_service=True,
+            asks=FIRST_CONTACT,
+        )
+        for source in (Status.SENT, Status.ACKNOWLEDGED)
     ),
-    Transition(
-        "decline",
-        Status.ACKNOWLEDGED,
-        Status.DECLINED,
-        CLINICIAN,
-        "Record that the service declined it",
-        note_label="The service's reason",
-        note_required=True,
+    *(
+        Transition(
+            "decline",
+            source,
+            Status.DECLINED,
+            CLINICIAN,
+            "Record that the service declined it",
+            note_label="More about the reason",
+            note_required=True,
+            by_service=True,
+            asks=DECLINE_REASON,
+        )
+        for source in (Status.SENT, Status.ACKNOWLEDGED)
     ),
     Transition(
         "complete",
         Status.ACCEPTED,
         Status.COMPLETED,
         CLINICIAN,
-        "Record that the support is complete",
-        note_label="Outcome",
+        "Record the outcome",
+        note_label="Summary of the outcome",
         note_required=True,
+        by_service=True,
+        asks=OUTCOME,
     ),
     *(
         Transition(
@@ -134,6 +189,9 @@ TRANSITIONS: tuple[Transition, ...] = (
             "Withdraw the referral",
             note_label="Why it is being withdrawn",
             note_required=True,
+            # The service withdraws a referral it had accepted (the family moved away, say);
+            # before that it declines.
+            by_service=source == Status.ACCEPTED,
         )
         for source in _OPEN_IN_ORDER
     ),
@@ -152,6 +210,11 @@ def find(action: str, source: str) -> Transition | None:
         if transition.action == action and transition.source == source:
             return transition
     return None
+
+
+def service_moves_from(source: str) -> list[Transition]:
+    """The moves a service may make through its secure link from ``source``."""
+    return [t for t in TRANSITIONS if t.source == source and t.by_service]
 
 
 def moves_from(source: str, *, urgent: bool) -> list[Transition]:

@@ -14,6 +14,9 @@ class Team(models.Model):
     area = models.CharField(
         max_length=120, blank=True, help_text="The locality or area the team covers."
     )
+    # How a service reaches the team about a referral: on the referral letter and the link page.
+    phone = models.CharField("Phone number", max_length=30, blank=True)
+    email = models.EmailField("Email address", blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -36,8 +36,15 @@ class AccessLog(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     # Staff accounts are deactivated, never deleted, so the log keeps pointing at a person.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="accesses"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accesses",
     )
+    #: Someone outside the staff, when it was not a signed-in user: a service through its
+    #: secure link ("service-link:42"). Never a name or an address.
+    outside_party = models.CharField(max_length=60, blank=True)
     action = models.CharField(max_length=10, choices=Action.choices, default=Action.VIEW)
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64)
@@ -56,6 +63,13 @@ class AccessLog(models.Model):
             models.Index(fields=["object_type", "object_id", "-at"]),
             GinIndex(fields=["family_ids"], name="audit_access_family_ids_gin"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, outside_party="")
+                | models.Q(user__isnull=True) & ~models.Q(outside_party=""),
+                name="access_log_one_party",
+            )
+        ]
         triggers = [
             pgtrigger.Protect(
                 name="access_log_append_only", operation=pgtrigger.Update | pgtrigger.Delete
@@ -63,4 +77,4 @@ class AccessLog(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.action} {self.object_type}:{self.object_id} at {self.at}"
+        return f"{self.user_id or self.outside_party} {self.action} {self.object_type}:{self.object_id} at {self.at}"

@@ -17,6 +17,7 @@ from .directory import (
     ServiceQuerySet,
     TaxonomyTerm,
 )
+from .delivery import CODE_ATTEMPTS, ReferralDelivery, ServiceLink
 from .family_records import (
     FollowUp,
     FollowUpQuerySet,
@@ -28,6 +29,9 @@ from .family_records import (
 )
 
 __all__ = [
+    "CODE_ATTEMPTS",
+    "ReferralDelivery",
+    "ServiceLink",
     "EVIDENCE_MEANING",
     "EVIDENCE_RANK",
     "EVIDENCE_SOURCE",

@@ -15,7 +15,7 @@ from django.db import models
 from attachment_app.accounts.scoping import TeamScopedQuerySet
 from attachment_app.formatting import format_date, format_datetime
 from conversations.models import NOTE_LENGTH, Caregiver, Contact, Family, FamilyOwnedQuerySet
-from screening.models import Concern
+from screening.models import Concern, ScreeningResult
 
 from ..workflow import OPEN_STATUSES, Status
 from .directory import Service
@@ -104,6 +104,17 @@ class Referral(models.Model):
         PHONE = "phone", "By phone"
         IN_WRITING = "in_writing", "In writing"
 
+    class DeclineReason(models.TextChoices):
+        NOT_ELIGIBLE = "not_eligible", "Does not meet the service's criteria"
+        NO_CAPACITY = "no_capacity", "No capacity"
+        FAMILY_DECLINED = "family_declined", "The family declined"
+        DUPLICATE = "duplicate", "Duplicate referral"
+        OTHER = "other", "Another reason"
+
+    class Outcome(models.TextChoices):
+        COMPLETED = "completed", "Support completed"
+        DID_NOT_ENGAGE = "did_not_engage", "The family did not engage"
+
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="referrals")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="referrals")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -126,6 +137,9 @@ class Referral(models.Model):
     )
     consent_given_on = models.DateField("When consent was given", null=True, blank=True)
     information_shared = models.TextField(max_length=NOTE_LENGTH, blank=True)
+    #: The screening results the health visitor chose to share: the letter shows these and no
+    #: other result.
+    shared_results = models.ManyToManyField(ScreeningResult, blank=True, related_name="+")
     eligibility_override_reason = models.TextField(max_length=NOTE_LENGTH, blank=True)
     needs_retrospective_review = models.BooleanField(default=False)
     retrospectively_reviewed_at = models.DateTimeField(null=True, blank=True)
@@ -138,6 +152,13 @@ class Referral(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # What the service said: when it expects to first contact the family, why it declined, and
+    # how the support ended.
+    expected_first_contact_on = models.DateField(
+        "Expected first contact", null=True, blank=True
+    )
+    decline_reason = models.CharField(max_length=20, choices=DeclineReason.choices, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     status_changed_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
     form_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
@@ -177,6 +198,33 @@ class Referral(models.Model):
             models.CheckConstraint(
                 condition=models.Q(consent_method__in=["", "in_person", "phone", "in_writing"]),
                 name="referral_consent_method_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    decline_reason__in=[
+                        "",
+                        "not_eligible",
+                        "no_capacity",
+                        "family_declined",
+                        "duplicate",
+                        "other",
+                    ]
+                ),
+                name="referral_decline_reason_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=["", "completed", "did_not_engage"]),
+                name="referral_outcome_known",
+            ),
+            # A declined referral says why, from the fixed list.
+            models.CheckConstraint(
+                condition=~models.Q(status="declined") | ~models.Q(decline_reason=""),
+                name="referral_declined_with_reason",
+            ),
+            # A completed referral says how it ended.
+            models.CheckConstraint(
+                condition=~models.Q(status="completed") | ~models.Q(outcome=""),
+                name="referral_completed_with_outcome",
             ),
             # Sharing without consent is lawful only with a recorded justification.
             models.CheckConstraint(
@@ -222,7 +270,13 @@ class ReferralEvent(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    #: Who made the change: a member of staff, or the service through its secure link.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    service_link = models.ForeignKey(
+        "referrals.ServiceLink", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField()
     note = models.TextField(max_length=NOTE_LENGTH, blank=True)
     #: The concerns linked after a creation or an edit (the link is not in the pghistory
@@ -234,6 +288,13 @@ class ReferralEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["referral", "at"], name="referral_event_history")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(actor__isnull=False, service_link__isnull=True)
+                | models.Q(actor__isnull=True, service_link__isnull=False),
+                name="referral_event_one_actor",
+            )
+        ]
         triggers = [
             pgtrigger.Protect(
                 name="referral_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete
@@ -242,6 +303,10 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {format_datetime(self.at)}"
+
+    @property
+    def by_service(self) -> bool:
+        return self.service_link_id is not None
 
 
 class FollowUpQuerySet(FamilyOwnedQuerySet):
