@@ -409,6 +409,21 @@ URGENT_CONCERN_ESCALATE_HOURS = env_int("URGENT_CONCERN_ESCALATE_HOURS", 4)
 #: How long a service has to acknowledge a referral when its directory entry does not say.
 DEFAULT_RESPONSE_WORKING_DAYS = env_int("DEFAULT_RESPONSE_WORKING_DAYS", 5)
 
+# --- Referrals that reach the service -------------------------------------------------------
+
+#: How long the link a service is emailed keeps working (it stops sooner if the referral closes).
+SERVICE_LINK_DAYS = env_int("SERVICE_LINK_DAYS", 30)
+#: How long each emailed code works, and how long one code opens the referral for in a browser.
+SERVICE_LINK_CODE_MINUTES = env_int("SERVICE_LINK_CODE_MINUTES", 15)
+SERVICE_LINK_SESSION_MINUTES = env_int("SERVICE_LINK_SESSION_MINUTES", 60)
+#: Pending referral emails are handed to the worker again this often, in case a message was lost.
+DELIVERY_SWEEP_SECONDS = env_int("DELIVERY_SWEEP_SECONDS", 120)
+CELERY_BEAT_SCHEDULE["referrals.sweep_deliveries"] = {
+    "task": "referrals.sweep_deliveries",
+    "schedule": timedelta(seconds=DELIVERY_SWEEP_SECONDS),
+    "options": {"expires": DELIVERY_SWEEP_SECONDS},
+}
+
 # --- Audit and logging ------------------------------------------------------------------------
 
 # Every change to a tracked model is kept; the event tables refuse UPDATE and DELETE.

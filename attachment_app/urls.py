@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("screening.urls")),
     path("instruments/", include("screening.urls_admin")),
     path("", include("referrals.urls")),
+    path("", include("referrals.urls_service_link")),
     path("directory/", include("referrals.urls_directory")),
     path("dashboard/", include("referrals.urls_dashboard")),
     path("", include("attachment_app.accounts.urls")),

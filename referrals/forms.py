@@ -12,7 +12,8 @@ from attachment_app.nhsuk_forms.layout import ButtonGroup, ButtonLink, Field, Su
 from conversations.models import NOTE_LENGTH, Caregiver
 from screening.models import Concern
 
-from .models import Referral, TaxonomyTerm
+from . import workflow
+from .models import Referral, ReferralDelivery, TaxonomyTerm
 from .services import sharing_problems
 
 
@@ -280,9 +281,26 @@ class ReferralForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
-    """A move along the workflow: its note, and the version of the referral it was made on."""
+    """A move along the workflow: its note, what else the move asks for (the service's
+    expected first contact, its reason to decline, the outcome), and the version of the
+    referral it was made on."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+    first_contact_on = DateInputField(
+        label="When do you expect to first contact the family?", required=False
+    )
+    decline_reason = forms.ChoiceField(
+        label="Why was it declined?",
+        choices=Referral.DeclineReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select why the referral was declined"},
+    )
+    outcome = forms.ChoiceField(
+        label="What was the outcome?",
+        choices=Referral.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the outcome"},
+    )
     note = _note("Note", required=False)
 
     def __init__(
@@ -291,12 +309,32 @@ class TransitionForm(forms.Form):
         note_label: str,
         note_required: bool,
         submit: str,
-        cancel_url: str,
+        cancel_url: str | None,
         warning: bool = False,
+        asks: str = "",
+        by_service: bool = False,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         layout = [Field("version")]
+        if asks == workflow.FIRST_CONTACT:
+            field = self.fields["first_contact_on"]
+            field.required = by_service
+            field.error_messages["required"] = "Enter when you expect to first contact the family"
+            if not by_service:
+                field.label = "When does the service expect to first contact the family?"
+                field.help_text = "Leave it blank if the service did not say."
+            layout.append(Field("first_contact_on", label_size="s"))
+        else:
+            del self.fields["first_contact_on"]
+        for name, wanted in (
+            ("decline_reason", workflow.DECLINE_REASON),
+            ("outcome", workflow.OUTCOME),
+        ):
+            if asks == wanted:
+                layout.append(Field(name, label_size="s"))
+            else:
+                del self.fields[name]
         if note_label:
             self.fields["note"].label = note_label
             self.fields["note"].required = note_required
@@ -306,13 +344,20 @@ class TransitionForm(forms.Form):
             layout.append(Field("note", label_size="s"))
         else:
             del self.fields["note"]
-        layout.append(
-            ButtonGroup(
-                Submit(submit, variant="warning" if warning else None),
-                ButtonLink("Cancel", cancel_url),
-            )
-        )
+        buttons = [Submit(submit, variant="warning" if warning else None)]
+        if cancel_url:
+            buttons.append(ButtonLink("Cancel", cancel_url))
+        layout.append(ButtonGroup(*buttons))
         self.helper = form_helper(*layout)
+
+    def reply_fields(self) -> dict:
+        """What the move asks for besides the note, as the transition service takes it."""
+        data = self.cleaned_data
+        return {
+            name: data[name]
+            for name in ("first_contact_on", "decline_reason", "outcome")
+            if name in self.fields
+        }
 
 
 class FollowUpForm(forms.Form):
@@ -370,3 +415,79 @@ class FollowUpCloseForm(forms.Form):
         if data.get("outcome") == "cancelled" and not data.get("note", "").strip():
             self.add_error("note", "Enter why the follow-up is no longer needed")
         return data
+
+
+class RecordSentForm(forms.Form):
+    """How a referral went to its service, any way but this service's email, and when."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    method = forms.ChoiceField(
+        label="How was it sent?",
+        choices=[
+            choice
+            for choice in ReferralDelivery.Method.choices
+            if choice[0] != ReferralDelivery.Method.EMAIL
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how the referral was sent"},
+    )
+    sent_on = DateInputField(label="When was it sent?", required=True)
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=300,
+        help_text="For example, who you spoke to, or the reference the service gave.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": too_long("Note", 300)},
+    )
+
+    def __init__(self, *args, submit: str, cancel_url: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sent_on"].error_messages["required"] = "Enter the date it was sent"
+        self.helper = form_helper(
+            Field("version"),
+            Field("method", label_size="s"),
+            Field("sent_on", label_size="s"),
+            Field("note"),
+            ButtonGroup(Submit(submit), ButtonLink("Cancel", cancel_url)),
+        )
+
+
+class SendByEmailForm(forms.Form):
+    """Confirm sending the referral by email: only the version it was opened on."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, submit: str, cancel_url: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(
+            Field("version"), ButtonGroup(Submit(submit), ButtonLink("Cancel", cancel_url))
+        )
+
+
+class ServiceCodeForm(forms.Form):
+    """The six-digit code emailed to the service."""
+
+    code = forms.RegexField(
+        label="Code",
+        regex=r"^\s*\d{6}\s*$",
+        max_length=12,
+        help_text="The 6 digits in the email we sent to the service's referral address.",
+        error_messages={
+            "required": "Enter the code",
+            "invalid": "Enter the code as 6 digits, like 123456",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(
+            Field(
+                "code",
+                css_class="nhsuk-input--width-10",
+                autocomplete="one-time-code",
+                inputmode="numeric",
+                spellcheck="false",
+            ),
+            Submit("Open the referral"),
+        )

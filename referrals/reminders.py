@@ -5,6 +5,8 @@
   still not after twice that → the HV and the team leads.
 - A follow-up due tomorrow → the HV; overdue → the HV and the team leads.
 - A referral returned by a team lead → at once, the HV who submitted it.
+- A referral ready to send and not sent within 1 working day → the HV and the team leads.
+- A reply from the service through its secure link → at once, the HV (one per reply).
 
 Titles (which go into emails too) name no family; in the app, ``describe_*`` name the family,
 the service and the follow-up, read at display time through ``visible_to`` (see
@@ -23,16 +25,19 @@ from attachment_app.formatting import format_date
 from attachment_app.reminders import recipients, rules, workdays
 from attachment_app.reminders.services import reminder_cancel, reminder_schedule
 
-from .models import FollowUp, Referral
+from .models import FollowUp, Referral, ReferralEvent
 from .workflow import Status
 
 REVIEW = "referral.review"
 RESPONSE = "referral.response"
 RETURNED = "referral.returned"
+UNSENT = "referral.unsent"
+REPLY = "referral.reply"
 FOLLOW_UP_TOMORROW = "follow_up.due_tomorrow"
 FOLLOW_UP_OVERDUE = "follow_up.overdue"
 
 REVIEW_WITHIN_WORKING_DAYS = 2
+SEND_WITHIN_WORKING_DAYS = 1
 #: When follow-up reminders go out, London time.
 FOLLOW_UP_REMINDER_HOUR = 9
 
@@ -43,11 +48,27 @@ def response_working_days(referral: Referral) -> int:
     return settings.DEFAULT_RESPONSE_WORKING_DAYS if days is None else days
 
 
-def referral_changed(referral: Referral) -> None:
+def referral_changed(referral: Referral, event: ReferralEvent | None = None) -> None:
     """Called by every change of a referral's status: drop what no longer applies, add what now
-    does."""
-    reminder_cancel(subject=referral)
-    if referral.status == Status.RETURNED:
+    does. A reply from the service is told to the health visitor whatever happens next, so its
+    notification is never cancelled by the next change."""
+    reminder_cancel(subject=referral, rules_=[REVIEW, RESPONSE, RETURNED, UNSENT])
+    if event is not None and event.service_link_id is not None:
+        # The key names the reply's event and what it did, so the notification's words need
+        # no query of their own.
+        reminder_schedule(
+            rule=REPLY, subject=referral, key=f"{event.pk}:{event.to_status}", due_at=event.at
+        )
+    if referral.status == Status.READY:
+        reminder_schedule(
+            rule=UNSENT,
+            subject=referral,
+            key=referral.status_changed_at.isoformat(),
+            due_at=workdays.working_days_later(
+                referral.status_changed_at, SEND_WITHIN_WORKING_DAYS
+            ),
+        )
+    elif referral.status == Status.RETURNED:
         # Due now: the next sweep (every couple of minutes) tells the HV.
         reminder_schedule(
             rule=RETURNED,
@@ -153,6 +174,69 @@ def check_returned(reminder) -> rules.Delivery | None:
     )
 
 
+def check_unsent(reminder) -> rules.Delivery | None:
+    referral = _referral(reminder)
+    if (
+        referral is None
+        or referral.status != Status.READY
+        or referral.status_changed_at.isoformat() != reminder.key
+    ):
+        return None
+    family = referral.family
+    to = recipients.unique(
+        recipients.health_visitor(family.team_id, referral.created_by, family.named_hv),
+        recipients.team_leads(family.team_id),
+    )
+    if not to:
+        return None
+    return rules.Delivery(
+        recipients=to,
+        title="A referral ready to send has not been sent",
+        link=reverse("referral_detail", args=[referral.pk]),
+    )
+
+
+#: What a service's reply did, for the health visitor's notification.
+REPLY_WORDS = {
+    Status.ACKNOWLEDGED: "acknowledged",
+    Status.ACCEPTED: "accepted",
+    Status.DECLINED: "declined",
+    Status.COMPLETED: "recorded the outcome of",
+    Status.WITHDRAWN: "withdrew",
+}
+
+
+def _reply_event(reminder) -> ReferralEvent | None:
+    event_id = reminder.key.partition(":")[0]
+    if not event_id.isdigit():
+        return None
+    return (
+        ReferralEvent.objects.filter(
+            pk=int(event_id), referral_id=reminder.subject_id, service_link__isnull=False
+        )
+        .select_related("referral__family__named_hv", "referral__created_by")
+        .first()
+    )
+
+
+def check_reply(reminder) -> rules.Delivery | None:
+    event = _reply_event(reminder)
+    if event is None:
+        return None
+    referral = event.referral
+    family = referral.family
+    to = recipients.health_visitor(family.team_id, referral.created_by, family.named_hv)
+    if not to:
+        to = recipients.team_leads(family.team_id)
+    if not to:
+        return None
+    return rules.Delivery(
+        recipients=to,
+        title="A service has replied to a referral",
+        link=reverse("referral_detail", args=[referral.pk]),
+    )
+
+
 def _family(subject) -> str:
     return f"the {subject.family.name} family"
 
@@ -181,6 +265,19 @@ def describe_returned(reminder, referral: Referral) -> str:
         f"Referral for {_family(referral)} to {referral.service.name} was returned to you: "
         "see what needs changing"
     )
+
+
+def describe_unsent(reminder, referral: Referral) -> str:
+    return (
+        f"Referral for {_family(referral)} to {referral.service.name} is ready to send but "
+        "has not been sent"
+    )
+
+
+def describe_reply(reminder, referral: Referral) -> str:
+    # The referral may have moved on since: the words are the reply's, from the key.
+    words = REPLY_WORDS.get(reminder.key.partition(":")[2], "replied to")
+    return f"{referral.service.name} {words} the referral for {_family(referral)}"
 
 
 #: Enough of a follow-up's purpose to recognise it in a list.
@@ -274,6 +371,8 @@ def register() -> None:
     rules.register(REVIEW, check_review, describe=describe_review)
     rules.register(RESPONSE, check_response, describe=describe_response)
     rules.register(RETURNED, check_returned, describe=describe_returned)
+    rules.register(UNSENT, check_unsent, describe=describe_unsent)
+    rules.register(REPLY, check_reply, describe=describe_reply)
     rules.register(
         FOLLOW_UP_TOMORROW, check_follow_up_tomorrow, describe=describe_follow_up_tomorrow
     )

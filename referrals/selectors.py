@@ -18,8 +18,13 @@ from screening.models import Concern, ScreeningResult
 
 from . import workflow
 from .eligibility import FamilyCircumstances, circumstances
-from .models import FollowUp, Referral, ReferralEvent, Signpost
+from .models import FollowUp, Referral, ReferralDelivery, ReferralEvent, ServiceLink, Signpost
 from .selectors_directory import ConcernGroup, ServiceHistory, suggested_services
+from .sending import REPLYING, email_problem
+
+#: Where an urgent referral goes from a draft without review: ready to send (and, before
+#: sending was a step of its own, straight to sent).
+_WITHOUT_REVIEW = frozenset({workflow.Status.READY, workflow.Status.SENT})
 
 
 def is_author(referral: Referral, user) -> bool:
@@ -35,14 +40,14 @@ def is_author(referral: Referral, user) -> bool:
             and (
                 event.to_status == workflow.Status.SUBMITTED
                 or (
-                    event.to_status == workflow.Status.SENT
+                    event.to_status in _WITHOUT_REVIEW
                     and event.from_status == workflow.Status.DRAFT
                 )
             )
             for event in prefetched
         )
     authored = Q(to_status=workflow.Status.SUBMITTED) | Q(
-        to_status=workflow.Status.SENT, from_status=workflow.Status.DRAFT
+        to_status__in=sorted(_WITHOUT_REVIEW), from_status=workflow.Status.DRAFT
     )
     return (
         ReferralEvent.objects.filter(referral=referral, actor_id=user.pk)
@@ -68,6 +73,30 @@ def referral_for_page(*, user, referral_id: int) -> Referral:
             *_RETURN_CHANGES_PREFETCHES,
         )
         .get(pk=referral_id)
+    )
+
+
+@dataclass(frozen=True)
+class SendingState:
+    """Where a referral's sending stands, for its page: the email waiting for the mail server,
+    the sendings so far, the service's live link, and why email is not offered (two queries)."""
+
+    pending: ReferralDelivery | None
+    deliveries: list[ReferralDelivery]
+    link: ServiceLink | None
+    email_problem: str
+    can_reply: bool
+
+
+def sending_state(referral: Referral) -> SendingState:
+    deliveries = list(referral.deliveries.select_related("requested_by").order_by("requested_at"))
+    pending = next((d for d in deliveries if d.status == ReferralDelivery.Status.PENDING), None)
+    return SendingState(
+        pending=pending,
+        deliveries=deliveries,
+        link=referral.service_links.live().first(),
+        email_problem=email_problem(referral.service),
+        can_reply=referral.status in REPLYING,
     )
 
 

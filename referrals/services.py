@@ -25,7 +25,15 @@ from screening.models import Concern, ScreeningResult
 
 from . import reminders, selectors, workflow
 from .eligibility import eligibility_problems, family_circumstances
-from .models import FollowUp, Referral, ReferralEvent, Service, Signpost
+from .models import (
+    FollowUp,
+    Referral,
+    ReferralDelivery,
+    ReferralEvent,
+    Service,
+    ServiceLink,
+    Signpost,
+)
 from .workflow import Status
 
 #: A follow-up is planned for the coming months; one further ahead is a typing slip.
@@ -269,7 +277,8 @@ def _check_service(referral: Referral) -> None:
 def _append_event(
     referral: Referral,
     *,
-    actor: User,
+    actor: User | None,
+    link: ServiceLink | None = None,
     kind: str,
     from_status: str = "",
     note: str = "",
@@ -281,6 +290,7 @@ def _append_event(
         from_status=from_status,
         to_status=referral.status,
         actor=actor,
+        service_link=link,
         at=timezone.now(),
         note=note,
         concern_ids=None if concerns is None else sorted(concern.pk for concern in concerns),
@@ -328,15 +338,24 @@ def referral_create(
     return referral
 
 
-def _lock(referral: Referral, expected_version: int | None, actor: User) -> Referral:
-    locked = Referral.objects.select_for_update().select_related("family").get(pk=referral.pk)
-    check_may_record(actor, locked.family.team_id)
+def lock_referral(referral: Referral, expected_version: int | None, actor: User | None) -> Referral:
+    """The referral locked for a change; a form posted against an older version is refused,
+    saying who changed it (the service's own link has no person: it is "someone else")."""
+    locked = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("family", "service")
+        .get(pk=referral.pk)
+    )
+    if actor is not None:
+        check_may_record(actor, locked.family.team_id)
     if expected_version is not None and locked.version != expected_version:
         last = locked.events.select_related("actor").order_by("-at", "-pk").first()
         who = "Someone else"
-        if last is not None and last.actor_id != actor.pk:
+        if last is not None and last.actor is None:
+            who = f"{locked.service.name} (through its secure link)"
+        elif last is not None and actor is not None and last.actor_id != actor.pk:
             who = last.actor.get_full_name() or last.actor.username
-        elif last is not None:
+        elif last is not None and actor is not None:
             who = "You (in another window)"
         raise StaleReferral(locked, who=who)
     return locked
@@ -354,7 +373,7 @@ def referral_update(
     **fields,
 ) -> Referral:
     """Change what a draft or returned referral says."""
-    referral = _lock(referral, expected_version, actor)
+    referral = lock_referral(referral, expected_version, actor)
     if referral.status not in workflow.EDITABLE_STATUSES:
         raise ValidationError(
             {"referral": "Only a draft or a returned referral can be changed. Withdraw it instead."}
@@ -396,29 +415,107 @@ def _check_ready_to_share(referral: Referral) -> None:
     _check_service(referral)
 
 
-@transaction.atomic
-def referral_transition(
-    *,
-    actor: User,
+def _check_reply(
+    transition: workflow.Transition,
     referral: Referral,
-    action: str,
-    note: str = "",
-    expected_version: int | None,
-) -> Referral:
-    """Move a referral along the workflow: the one place its status changes."""
-    referral = _lock(referral, expected_version, actor)
-    transition = workflow.find(action, referral.status)
-    if transition is None:
-        status = referral.get_status_display().lower()
-        raise ValidationError(
-            {"referral": f"A referral that is \u201c{status}\u201d cannot be changed that way."}
-        )
+    *,
+    by_service: bool,
+    first_contact_on: datetime.date | None,
+    decline_reason: str,
+    outcome: str,
+) -> None:
+    """What the service's reply must say, by the move: a decline's reason from the fixed list,
+    an outcome, and (from the service itself) when it expects to first contact the family."""
+    if transition.asks == workflow.DECLINE_REASON:
+        if decline_reason not in Referral.DeclineReason.values:
+            raise ValidationError({"decline_reason": "Select why the service declined it."})
+        referral.decline_reason = decline_reason
+    elif transition.asks == workflow.OUTCOME:
+        if outcome not in Referral.Outcome.values:
+            raise ValidationError({"outcome": "Select the outcome."})
+        referral.outcome = outcome
+    elif transition.asks == workflow.FIRST_CONTACT:
+        if first_contact_on is None and by_service:
+            raise ValidationError(
+                {"first_contact_on": "Enter when you expect to first contact the family."}
+            )
+        if first_contact_on is not None:
+            today = timezone.localdate()
+            earliest = today if by_service else today - datetime.timedelta(days=365)
+            if not earliest <= first_contact_on <= today + datetime.timedelta(days=365):
+                raise ValidationError(
+                    {
+                        "first_contact_on": "The expected first contact must be "
+                        + ("today or later" if by_service else "within a year of today")
+                        + ", and within the next year."
+                    }
+                )
+        referral.expected_first_contact_on = first_contact_on
+
+
+def _check_mover(
+    transition: workflow.Transition,
+    referral: Referral,
+    *,
+    actor: User | None,
+    link: ServiceLink | None,
+    delivery: ReferralDelivery | None,
+) -> None:
+    """Whether this person, or this service through its link, may make the move."""
+    if link is not None:
+        if not transition.by_service:
+            raise PermissionDenied("The service cannot make that change.")
+        if link.referral_id != referral.pk or link.service_id != referral.service_id:
+            raise PermissionDenied("This link is for another referral.")
+        if link.is_revoked or link.is_locked or link.is_expired():
+            raise PermissionDenied("This link no longer works.")
+        return
+    if actor is None:
+        raise TypeError("A move is made by a member of staff or by the service's link.")
+    if transition.sending and (
+        delivery is None or delivery.referral_id != referral.pk or delivery.status != "sent"
+    ):
+        # The status moves to "sent" only with the sending that made it so.
+        raise ValidationError({"referral": "Send the referral from its sending page."})
+    if transition.sending == workflow.BY_EMAIL:
+        return  # asked when the email was requested; the worker finishes it
     if not permissions.may_make_transition(actor, transition, is_author=False):
         raise PermissionDenied("Only a team lead can do that.")
     if transition.separated and selectors.is_author(referral, actor):
         raise PermissionDenied(
             "You created or submitted this referral, so another team lead of your team reviews it."
         )
+
+
+@transaction.atomic
+def referral_transition(
+    *,
+    actor: User | None = None,
+    link: ServiceLink | None = None,
+    referral: Referral,
+    action: str,
+    note: str = "",
+    expected_version: int | None,
+    first_contact_on: datetime.date | None = None,
+    decline_reason: str = "",
+    outcome: str = "",
+    delivery: ReferralDelivery | None = None,
+) -> Referral:
+    """Move a referral along the workflow: the one place its status changes.
+
+    The mover is a member of staff (``actor``) or the service through its secure link
+    (``link``), never both. A move to "sent" comes with the ``delivery`` that sent it.
+    """
+    if (actor is None) == (link is None):
+        raise TypeError("A move is made by a member of staff or by the service's link.")
+    referral = lock_referral(referral, expected_version, actor)
+    transition = workflow.find(action, referral.status)
+    if transition is None:
+        status = referral.get_status_display().lower()
+        raise ValidationError(
+            {"referral": f"A referral that is \u201c{status}\u201d cannot be changed that way."}
+        )
+    _check_mover(transition, referral, actor=actor, link=link, delivery=delivery)
     if transition.urgent_only and not referral.is_urgent:
         raise ValidationError(
             {"referral": "Only an urgent referral can be sent without a team lead's review."}
@@ -426,7 +523,15 @@ def referral_transition(
     note = note.strip()
     if transition.note_required and not note:
         raise ValidationError({"note": f"Enter {transition.note_label.lower()}."})
-    if transition.target in {Status.SUBMITTED, Status.SENT} and transition.source in {
+    _check_reply(
+        transition,
+        referral,
+        by_service=link is not None,
+        first_contact_on=first_contact_on,
+        decline_reason=decline_reason,
+        outcome=outcome,
+    )
+    if transition.target in {Status.SUBMITTED, Status.READY} and transition.source in {
         Status.DRAFT,
         Status.RETURNED,
     }:
@@ -437,16 +542,22 @@ def referral_transition(
     referral.status_changed_at = now
     if transition.target == Status.SUBMITTED:
         referral.submitted_at = now
+    if transition.target == Status.READY:
+        # Made ready without review: a team lead looks at it afterwards.
+        referral.needs_retrospective_review = previous == Status.DRAFT
     if transition.target == Status.SENT:
         referral.sent_at = now
-        # Sent without review: a team lead looks at it afterwards.
-        referral.needs_retrospective_review = previous == Status.DRAFT
     referral.version += 1
     referral.save()
-    _append_event(
-        referral, actor=actor, kind=ReferralEvent.Kind.TRANSITION, from_status=previous, note=note
+    event = _append_event(
+        referral,
+        actor=actor,
+        link=link,
+        kind=ReferralEvent.Kind.TRANSITION,
+        from_status=previous,
+        note=note,
     )
-    reminders.referral_changed(referral)
+    reminders.referral_changed(referral, event)
     return referral
 
 
@@ -455,7 +566,7 @@ def referral_mark_reviewed(
     *, actor: User, referral: Referral, note: str = "", expected_version: int | None
 ) -> Referral:
     """A team lead's review of an urgent referral that was sent without one."""
-    referral = _lock(referral, expected_version, actor)
+    referral = lock_referral(referral, expected_version, actor)
     if not permissions.may_review_referrals(actor):
         raise PermissionDenied("Only a team lead can review a referral.")
     if not permissions.may_review_after_sending(

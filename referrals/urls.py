@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_follow_ups, views_referrals, views_services
+from . import views_follow_ups, views_referrals, views_sending, views_services
 
 urlpatterns = [
     path(
@@ -59,6 +59,26 @@ urlpatterns = [
         "referrals/<int:referral_id>/review/",
         views_referrals.ReviewSentReferralView.as_view(),
         name="referral_review_after_sending",
+    ),
+    path(
+        "referrals/<int:referral_id>/send/email/",
+        views_sending.SendByEmailView.as_view(),
+        name="referral_send_email",
+    ),
+    path(
+        "referrals/<int:referral_id>/send/record/",
+        views_sending.RecordSentView.as_view(),
+        name="referral_record_sent",
+    ),
+    path(
+        "referrals/<int:referral_id>/service-link/new/",
+        views_sending.ReissueServiceLinkView.as_view(),
+        name="service_link_reissue",
+    ),
+    path(
+        "referrals/<int:referral_id>/service-link/stop/",
+        views_sending.RevokeServiceLinkView.as_view(),
+        name="service_link_revoke",
     ),
     path(
         "referrals/<int:referral_id>/<slug:action>/",

@@ -28,6 +28,8 @@ from .models import Referral
 from .views_services import FamilyFormPageView, directory_service
 
 REFERRALS_PER_PAGE = 25
+#: The moves that send a referral: each has a page of its own, not the transition page.
+SENDING_ACTIONS = frozenset(t.action for t in workflow.TRANSITIONS if t.sending)
 
 
 def referral_in_scope(user, referral_id: int) -> Referral:
@@ -136,11 +138,12 @@ class ShowReferralView(PageView):
                 "return_changes": selectors.with_return_changes([referral])[0].return_changes,
                 "events": list(referral.events.all()),
                 "statuses": dict(workflow.Status.choices),
+                "sending": selectors.sending_state(referral),
             },
         )
 
 
-class _ReferralFormPageView(FormPageView):
+class ReferralFormPageView(FormPageView):
     """A form about one referral, posted with the version it was opened on.
 
     What ``refuse_opening`` refuses is refused when the form is opened. A form posted against a
@@ -190,7 +193,7 @@ class _ReferralFormPageView(FormPageView):
         return {"referral": self.referral, "family": self.family}
 
 
-class UpdateReferralView(_ReferralFormPageView):
+class UpdateReferralView(ReferralFormPageView):
     """Change a draft or returned referral, with the team lead's comment if it was returned."""
 
     form_class = ReferralForm
@@ -254,14 +257,15 @@ class UpdateReferralView(_ReferralFormPageView):
         return {**super().context(), "problems": self.problems, "returned": returned}
 
 
-class TransitionReferralView(_ReferralFormPageView):
+class TransitionReferralView(ReferralFormPageView):
     """One move along the workflow, confirmed on its own page (with a note where it needs one)."""
 
     form_class = TransitionForm
     template_name = "referrals/referral_transition.html"
 
     def load(self, referral_id: int, action: str) -> None:
-        if action not in workflow.ACTIONS:
+        if action not in workflow.ACTIONS or action in SENDING_ACTIONS:
+            # Sending has pages of its own (views_sending).
             raise Http404("No such action")
         self.action = action
         super().load(referral_id=referral_id)
@@ -298,6 +302,7 @@ class TransitionReferralView(_ReferralFormPageView):
             "note_label": self.shown.note_label,
             "note_required": self.shown.note_required,
             "warning": self.shown.action == "withdraw",
+            "asks": self.shown.asks,
         }
 
     def initial(self) -> dict[str, Any]:
@@ -310,15 +315,17 @@ class TransitionReferralView(_ReferralFormPageView):
             action=self.action,
             note=form.cleaned_data.get("note", ""),
             expected_version=form.cleaned_data["version"],
+            **form.reply_fields(),
         )
 
     def message(self, result) -> str:
+        if result.status == workflow.Status.READY:
+            return "Referral: ready to send. Send it to the service now."
         return f"Referral: {result.get_status_display().lower()}"
 
     def success_url(self, result) -> str:
-        if self.action in {"approve", "return"} and permissions.may_review_referrals(
-            self.request.user
-        ):
+        # After an approval the referral page offers the sending; a return goes back to the queue.
+        if self.action == "return" and permissions.may_review_referrals(self.request.user):
             return reverse("referral_review_queue")
         return super().success_url(result)
 
@@ -326,7 +333,7 @@ class TransitionReferralView(_ReferralFormPageView):
         return {**super().context(), "transition": self.shown}
 
 
-class ReviewSentReferralView(_ReferralFormPageView):
+class ReviewSentReferralView(ReferralFormPageView):
     """A team lead's look at an urgent referral that went without review."""
 
     form_class = TransitionForm

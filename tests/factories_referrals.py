@@ -137,6 +137,11 @@ class ReferralFactory(factory.django.DjangoModelFactory):
         lambda: timezone.localdate() - datetime.timedelta(days=730)
     )
     information_shared = "Contact details, baby's age, the EPDS result."
+    # A referral made as declined or completed says why and how, as the database requires.
+    decline_reason = factory.LazyAttribute(
+        lambda o: "no_capacity" if o.status == "declined" else ""
+    )
+    outcome = factory.LazyAttribute(lambda o: "completed" if o.status == "completed" else "")
     created_by = factory.SubFactory(
         HealthVisitorFactory, team=factory.SelfAttribute("..family.team")
     )

@@ -14,6 +14,11 @@ page (status 200) that showed a family's data:
   middleware writes the row. A search is logged as a search, with the families it listed and
   never the term.
 
+- a page for someone outside the staff, who is not signed in (a service opening a referral
+  through its secure link), says who they are and what they were shown with
+  ``note_outside_access``; the middleware writes that row whatever the response, since trying
+  a code on a link is worth a row too.
+
 A page that cannot be logged is not shown: a failed write turns the response into an error.
 """
 
@@ -101,6 +106,33 @@ def note_listed(
         listing.families |= ids
 
 
+@dataclass
+class OutsideAccess:
+    """What a page showed someone outside the staff: who (no name), which record, which
+    families, and what happened in words without personal data."""
+
+    party: str
+    record: models.Model
+    families: set[int]
+    kind: str
+    detail: str
+
+
+def note_outside_access(
+    request,
+    *,
+    party: str,
+    record: models.Model,
+    families: Iterable[int],
+    kind: str = Kind.VIEW,
+    detail: str = "",
+) -> None:
+    """Say that this response showed ``record`` to ``party`` (``"service-link:42"``)."""
+    request.outside_access = OutsideAccess(
+        party=party, record=record, families=set(families), kind=kind, detail=detail
+    )
+
+
 def _kind_for_page(request, view_class) -> str:
     declared = getattr(view_class, "access_kind", None)
     if request.method == "POST":
@@ -112,6 +144,16 @@ def _kind_for_page(request, view_class) -> str:
 
 def record_access(request, response) -> AccessLog | None:
     """Write the access row this response calls for, if it showed a family's data."""
+    outside: OutsideAccess | None = getattr(request, "outside_access", None)
+    if outside is not None:
+        return access_record(
+            actor=None,
+            outside_party=outside.party,
+            obj=outside.record,
+            action=outside.kind,
+            family_ids=outside.families,
+            detail=outside.detail,
+        )
     user = getattr(request, "user", None)
     match = getattr(request, "resolver_match", None)
     if response.status_code != 200 or match is None or not getattr(user, "is_authenticated", False):

@@ -77,4 +77,5 @@ class AccessLog(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id or self.outside_party} {self.action} {self.object_type}:{self.object_id} at {self.at}"
+        who = self.user_id or self.outside_party
+        return f"{who} {self.action} {self.object_type}:{self.object_id} at {self.at}"

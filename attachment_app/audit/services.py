@@ -10,6 +10,7 @@ from .models import AccessLog
 def access_record(
     *,
     actor,
+    outside_party: str = "",
     obj: models.Model | None = None,
     object_type: str = "",
     object_id: str = "",
@@ -18,11 +19,13 @@ def access_record(
     detail: str = "",
 ) -> AccessLog:
     """Record that ``actor`` was shown ``obj`` (or the record named by type and id), and which
-    families' data that showed."""
+    families' data that showed. ``actor`` is None for someone outside the staff, named by
+    ``outside_party`` instead."""
     if obj is not None:
         object_type, object_id = obj._meta.label_lower, str(obj.pk)
     return AccessLog.objects.create(
         user=actor,
+        outside_party=outside_party,
         action=action,
         object_type=object_type,
         object_id=object_id,

@@ -1,6 +1,7 @@
 """Step 3's models: the service directory (``directory``) and a family's signposting, referrals
 and follow-ups (``family_records``). Every model is importable from here."""
 
+from .delivery import CODE_ATTEMPTS, ReferralDelivery, ServiceLink
 from .directory import (
     EVIDENCE_MEANING,
     EVIDENCE_RANK,
@@ -17,7 +18,6 @@ from .directory import (
     ServiceQuerySet,
     TaxonomyTerm,
 )
-from .delivery import CODE_ATTEMPTS, ReferralDelivery, ServiceLink
 from .family_records import (
     FollowUp,
     FollowUpQuerySet,
@@ -30,8 +30,6 @@ from .family_records import (
 
 __all__ = [
     "CODE_ATTEMPTS",
-    "ReferralDelivery",
-    "ServiceLink",
     "EVIDENCE_MEANING",
     "EVIDENCE_RANK",
     "EVIDENCE_SOURCE",
@@ -44,12 +42,14 @@ __all__ = [
     "Location",
     "Organization",
     "Referral",
+    "ReferralDelivery",
     "ReferralEvent",
     "ReferralEventQuerySet",
     "ReferralQuerySet",
     "Service",
     "ServiceArea",
     "ServiceAtLocation",
+    "ServiceLink",
     "ServiceQuerySet",
     "Signpost",
     "TaxonomyTerm",

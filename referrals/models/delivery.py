@@ -90,7 +90,8 @@ class ReferralDelivery(models.Model):
                 name="delivery_says_where_or_when",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="sent", method="email") | models.Q(handed_at__isnull=False),
+                condition=~models.Q(status="sent", method="email")
+                | models.Q(handed_at__isnull=False),
                 name="delivery_email_sent_when_handed",
             ),
             # At most one sending of a referral waits for the mail server at a time.

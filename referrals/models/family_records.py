@@ -154,9 +154,7 @@ class Referral(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     # What the service said: when it expects to first contact the family, why it declined, and
     # how the support ended.
-    expected_first_contact_on = models.DateField(
-        "Expected first contact", null=True, blank=True
-    )
+    expected_first_contact_on = models.DateField("Expected first contact", null=True, blank=True)
     decline_reason = models.CharField(max_length=20, choices=DeclineReason.choices, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     status_changed_at = models.DateTimeField(auto_now_add=True)

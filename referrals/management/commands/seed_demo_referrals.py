@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from attachment_app.accounts.models import Role, Team, User
 from conversations.models import Family
-from referrals import services
-from referrals.models import FollowUp, Referral
+from referrals import services, services_delivery
+from referrals.models import FollowUp, Referral, ReferralDelivery
 from referrals.selectors import suggestions_for_family
+from referrals.sending import email_problem
 from screening.models import Concern, ConcernCategory
 
 #: For the first families of each team: the concern to raise, and how far its referral gets.
@@ -24,6 +25,7 @@ PLAN = [
     ("relationship_bonding", "moderate", "returned"),
     ("feeding_sleep_crying", "low", "acknowledged"),
     ("family_stress_support", "low", "draft"),
+    ("parental_mental_health", "moderate", "ready"),
 ]
 
 REASONS = {
@@ -76,6 +78,10 @@ class Command(BaseCommand):
         ]
         if not choices:
             return 0
+        if goal == "ready":
+            # Ready to send to a service that takes referrals by email: the demo sends it.
+            choices.sort(key=lambda service: bool(email_problem(service)))
+
         referral = services.referral_create(
             actor=hv,
             family=family,
@@ -93,13 +99,25 @@ class Command(BaseCommand):
             "draft": [],
             "submitted": [(hv, "submit", "")],
             "returned": [(hv, "submit", ""), (lead, "return", "Add when the parent is free.")],
+            "ready": [(hv, "submit", ""), (lead, "approve", "")],
             "acknowledged": [
                 (hv, "submit", ""),
                 (lead, "approve", ""),
+                (hv, "record-sent", ""),
                 (hv, "acknowledge", "Service phoned back."),
             ],
         }[goal]
         for actor, action, note in steps:
+            if action == "record-sent":
+                referral = services_delivery.referral_record_sent(
+                    actor=actor,
+                    referral=referral,
+                    expected_version=referral.version,
+                    method=ReferralDelivery.Method.PHONE,
+                    sent_on=timezone.localdate(),
+                    note="Phoned the duty line.",
+                )
+                continue
             referral = services.referral_transition(
                 actor=actor,
                 referral=referral,

@@ -48,6 +48,7 @@ OUTCOMES = [
     ("draft", 3),
     ("submitted", 10),
     ("returned", 4),
+    ("ready", 2),
     ("sent", 12),
     ("acknowledged", 10),
     ("accepted", 12),
@@ -60,28 +61,37 @@ PATHS = {
     "draft": [],
     "submitted": [("submitted", "hv")],
     "returned": [("submitted", "hv"), ("returned", "lead")],
-    "sent": [("submitted", "hv"), ("sent", "lead")],
-    "acknowledged": [("submitted", "hv"), ("sent", "lead"), ("acknowledged", "hv")],
+    "ready": [("submitted", "hv"), ("ready", "lead")],
+    "sent": [("submitted", "hv"), ("ready", "lead"), ("sent", "hv")],
+    "acknowledged": [
+        ("submitted", "hv"),
+        ("ready", "lead"),
+        ("sent", "hv"),
+        ("acknowledged", "hv"),
+    ],
     "accepted": [
         ("submitted", "hv"),
-        ("sent", "lead"),
+        ("ready", "lead"),
+        ("sent", "hv"),
         ("acknowledged", "hv"),
         ("accepted", "hv"),
     ],
     "completed": [
         ("submitted", "hv"),
-        ("sent", "lead"),
+        ("ready", "lead"),
+        ("sent", "hv"),
         ("acknowledged", "hv"),
         ("accepted", "hv"),
         ("completed", "hv"),
     ],
     "declined": [
         ("submitted", "hv"),
-        ("sent", "lead"),
+        ("ready", "lead"),
+        ("sent", "hv"),
         ("acknowledged", "hv"),
         ("declined", "hv"),
     ],
-    "withdrawn": [("submitted", "hv"), ("sent", "lead"), ("withdrawn", "hv")],
+    "withdrawn": [("submitted", "hv"), ("ready", "lead"), ("sent", "hv"), ("withdrawn", "hv")],
 }
 NOTES = {
     "returned": "Please add what the parent agreed to share.",
@@ -405,8 +415,8 @@ class Generator:
             urgent = rng.random() < 0.1 and outcome not in {"submitted", "returned"}
             path = list(PATHS[outcome])
             if urgent and path:
-                # Urgent referrals may go straight from draft to sent, reviewed afterwards.
-                path = [("sent", "hv"), *path[2:]]
+                # Urgent referrals may be made ready without review, reviewed afterwards.
+                path = [("ready", "hv"), *path[2:]]
             moves, at = [], created
             for status, who in path:
                 at = at + datetime.timedelta(hours=rng.randint(2, 240))
@@ -426,7 +436,9 @@ class Generator:
                     consent_method=Referral.ConsentMethod.IN_PERSON,
                     consent_given_on=created.date(),
                     information_shared="Contact details and the baby's age.",
-                    needs_retrospective_review=urgent and "sent" in first,
+                    needs_retrospective_review=urgent and "ready" in first,
+                    decline_reason="not_eligible" if status == "declined" else "",
+                    outcome="completed" if status == "completed" else "",
                     created_by=family.named_hv,
                     created_at=created,
                     submitted_at=first.get("submitted"),
