@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from referrals import services as referral_services
+from referrals import services_delivery
 from screening import services as screening_services
 
 from .factories import (
@@ -197,6 +198,20 @@ def world(team_a, hv, team_lead, team_lead_b):
         note="Say what the family agreed to.",
         expected_version=w.returned.version,
     )
+    # Approved and sent by email: the service holds a link to it.
+    w.sent = _referral(w, created_by=hv)
+    referral_services.referral_transition(
+        actor=hv, referral=w.sent, action="submit", expected_version=w.sent.version
+    )
+    w.sent.refresh_from_db()
+    referral_services.referral_transition(
+        actor=team_lead, referral=w.sent, action="approve", expected_version=w.sent.version
+    )
+    delivery = services_delivery.referral_send_by_email(
+        actor=hv, referral=w.sent, expected_version=None
+    )
+    services_delivery.delivery_send(delivery.pk)
+    w.sent.refresh_from_db()
     w.follow_up = referral_services.follow_up_plan(
         actor=hv, family=w.family, due_on=w.contact.contact_date, purpose="Check on sleep."
     )

@@ -69,6 +69,13 @@ NO_FAMILY_DATA = {
     "directory_organization_create",
     "directory_organization_update",
     "directory_organization_retire",
+    # The service's pages: without its link and code in the session they show only the calm
+    # "this link does not open a referral" page (their own rows are tested in
+    # tests/referrals/test_service_link_pages.py).
+    "service_referral",
+    "service_referral_code",
+    "service_referral_verify",
+    "service_referral_reply",
 }
 NO_FAMILY_NAMESPACES = {"admin"}
 
@@ -205,6 +212,24 @@ FAMILY_PAGES = {
         Kind.EDIT,
         lambda w: ("referrals.referral", w.submitted.pk),
     ),
+    "referral_send_email": (
+        lambda w: {"referral_id": w.sent_urgently.pk},
+        Kind.EDIT,
+        lambda w: ("referrals.referral", w.sent_urgently.pk),
+    ),
+    "referral_record_sent": (
+        lambda w: {"referral_id": w.sent_urgently.pk},
+        Kind.EDIT,
+        lambda w: ("referrals.referral", w.sent_urgently.pk),
+    ),
+    **{
+        name: (
+            lambda w: {"referral_id": w.sent.pk},
+            Kind.EDIT,
+            lambda w: ("referrals.referral", w.sent.pk),
+        )
+        for name in ("service_link_reissue", "service_link_revoke")
+    },
     "dashboard": ({}, Kind.LIST, _team),
     "dashboard_referral_list_export": ({}, Kind.EXPORT, _team),
     # A figure is counts for the team: an export, naming no family.

@@ -4,7 +4,14 @@ and users without a role get a 404, for GET and POST, and nothing is written."""
 import pytest
 from django.urls import reverse
 
-from referrals.models import FollowUp, Referral, ReferralEvent, Signpost
+from referrals.models import (
+    FollowUp,
+    Referral,
+    ReferralDelivery,
+    ReferralEvent,
+    ServiceLink,
+    Signpost,
+)
 from tests.factories_referrals import ReferralFactory
 
 ALLOWED = ["hv", "team_lead"]
@@ -38,6 +45,10 @@ def urls(records) -> list[tuple[str, str]]:
             reverse("referral_review_after_sending", args=[referral]),
         ),
         ("referral_transition", reverse("referral_transition", args=[referral, "submit"])),
+        ("referral_send_email", reverse("referral_send_email", args=[referral])),
+        ("referral_record_sent", reverse("referral_record_sent", args=[referral])),
+        ("service_link_reissue", reverse("service_link_reissue", args=[referral])),
+        ("service_link_revoke", reverse("service_link_revoke", args=[referral])),
     ]
 
 
@@ -57,6 +68,10 @@ POST_DATA = {
     "purpose": "Leaked",
     "outcome": "done",
     "version": "1",
+    "method": "phone",
+    "sent_on_day": "1",
+    "sent_on_month": "1",
+    "sent_on_year": "2026",
 }
 
 
@@ -87,6 +102,8 @@ def test_other_teams_admins_and_no_role_get_404_and_write_nothing(who, records, 
         FollowUp.objects.count(),
     )
     assert after == before
+    assert not ReferralDelivery.objects.exists()
+    assert not ServiceLink.objects.exists()
     referral = Referral.objects.get(pk=records["referral"].pk)
     assert referral.status == "draft"
     assert referral.reason != "Leaked"
