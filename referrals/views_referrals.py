@@ -58,6 +58,7 @@ class CreateReferralView(FamilyFormPageView):
         self.problems = eligibility_problems(self.service, facts)
         self.concerns = selectors.family_open_concerns(user=user, family=self.family)
         self.caregivers = selectors.family_caregivers(user=user, family=self.family)
+        self.results = selectors.family_current_results(user=user, family=self.family)
 
     def cancel_url(self) -> str:
         return reverse("family_service_detail", args=[self.family.pk, self.service.pk])
@@ -68,10 +69,12 @@ class CreateReferralView(FamilyFormPageView):
             "family": self.family,
             "concerns": self.concerns,
             "caregivers": self.caregivers,
+            "results": self.results,
             "eligibility_problems": self.problems,
         }
 
     def initial(self) -> dict[str, Any]:
+        # No result is ticked: the health visitor chooses what the service may see.
         initial = {
             "urgency": Referral.Urgency.ROUTINE,
             # The referral is usually about every concern still open: untick what it is not.
@@ -88,6 +91,7 @@ class CreateReferralView(FamilyFormPageView):
             family=self.family,
             service=self.service,
             concerns=form.cleaned_data.get("concerns", []),
+            shared_results=form.cleaned_data.get("shared_results", []),
             form_token=form.cleaned_data["form_token"],
             **form.referral_fields(),
         )
@@ -220,6 +224,7 @@ class UpdateReferralView(_ReferralFormPageView):
                 user=user, family=self.family, linked=referral.concerns.all()
             ),
             "caregivers": selectors.family_caregivers(user=user, family=self.family),
+            "results": selectors.family_current_results(user=user, family=self.family),
             "eligibility_problems": self.problems,
         }
 
@@ -228,6 +233,7 @@ class UpdateReferralView(_ReferralFormPageView):
         return {
             "version": referral.version,
             "concerns": [concern.pk for concern in referral.concerns.all()],
+            "shared_results": [result.pk for result in referral.shared_results.all()],
             **{
                 name: getattr(referral, name)
                 for name in services.REFERRAL_FIELDS
@@ -244,6 +250,7 @@ class UpdateReferralView(_ReferralFormPageView):
             referral=self.referral,
             expected_version=form.cleaned_data["version"],
             concerns=form.cleaned_data.get("concerns", []),
+            shared_results=form.cleaned_data.get("shared_results", []),
             **form.referral_fields(),
         )
 
