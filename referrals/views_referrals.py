@@ -24,6 +24,7 @@ from attachment_app.pagination import page_links, query_without
 from . import selectors, services, workflow
 from .eligibility import eligibility_problems
 from .forms import ReferralForm, TransitionForm
+from .letter import referral_letter
 from .models import Referral
 from .views_services import FamilyFormPageView, directory_service
 
@@ -141,6 +142,23 @@ class ShowReferralView(PageView):
                 "events": list(referral.events.all()),
                 "statuses": dict(workflow.Status.choices),
             },
+        )
+
+
+class ShowReferralLetterView(PageView):
+    """The referral letter as the service is shown it, to read or print."""
+
+    template_name = "referrals/referral_letter.html"
+
+    def load(self, referral_id: int) -> None:
+        self.referral = referral_in_scope(self.request.user, referral_id)
+
+    def get(self, request):
+        referral = self.referral
+        return render(
+            request,
+            self.template_name,
+            {"referral": referral, "family": referral.family, "letter": referral_letter(referral)},
         )
 
 
