@@ -10,10 +10,11 @@ from attachment_app.nhsuk_forms.fields import DateInputField
 from attachment_app.nhsuk_forms.helpers import form_helper, form_helper_with_buttons, too_long
 from attachment_app.nhsuk_forms.layout import ButtonGroup, ButtonLink, Field, Submit
 from conversations.models import NOTE_LENGTH, Caregiver
-from screening.models import Concern
+from screening.models import Concern, ScreeningResult
 
 from . import workflow
 from .models import Referral, ReferralDelivery, TaxonomyTerm
+from .selectors import result_label
 from .services import sharing_problems
 
 
@@ -148,10 +149,20 @@ class ReferralForm(forms.Form):
         hint="To protect a child or adult from harm: say what the risk is and why asking the "
         "parent, or waiting for consent, would add to it.",
     )
+    shared_results = forms.ModelMultipleChoiceField(
+        label="Which screening results will be shared with the service?",
+        queryset=ScreeningResult.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Only the results you tick go in the referral letter: the questionnaire, the "
+        "date, the total and the band, never the answers.",
+    )
     information_shared = _note(
         "What information will be shared",
         required=False,
-        hint="For example, contact details, the baby's age, the EPDS result and your concerns.",
+        hint="What else the service should know, for example the best time to call. The "
+        "referral letter gives the family's contact details, the concerns and the results you "
+        "ticked.",
     )
     refer_anyway = forms.BooleanField(
         label="Refer anyway, although the service may not take this family",
@@ -176,6 +187,7 @@ class ReferralForm(forms.Form):
         family,
         concerns,
         caregivers,
+        results,
         cancel_url: str,
         submit: str,
         eligibility_problems=(),
@@ -187,6 +199,8 @@ class ReferralForm(forms.Form):
         self.fields["concerns"].label_from_instance = lambda concern: (
             f"{concern.category.name}, raised {format_date(concern.raised_at)}"
         )
+        self.fields["shared_results"].queryset = results
+        self.fields["shared_results"].label_from_instance = result_label
         self.fields["consent_given_by"].queryset = caregivers
         self.fields["consent_given_by"].label_from_instance = lambda caregiver: (
             f"{caregiver.name} ({caregiver.get_relationship_display().lower()})"
@@ -219,8 +233,12 @@ class ReferralForm(forms.Form):
                     Referral.SharingBasis.SAFEGUARDING: ["safeguarding_justification"],
                 },
             ),
-            Field("information_shared"),
         ]
+        if results:
+            layout.append(Field("shared_results", label_size="s"))
+        else:
+            del self.fields["shared_results"]
+        layout.append(Field("information_shared"))
         if self.eligibility_problems:
             layout.append(
                 Field("refer_anyway", conditional={True: ["eligibility_override_reason"]})

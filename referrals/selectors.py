@@ -69,6 +69,7 @@ def referral_for_page(*, user, referral_id: int) -> Referral:
         )
         .prefetch_related(
             Prefetch("concerns", queryset=Concern.objects.select_related("category")),
+            Prefetch("shared_results", queryset=_SHARED_RESULTS),
             Prefetch("events", queryset=ReferralEvent.objects.select_related("actor")),
             *_RETURN_CHANGES_PREFETCHES,
         )
@@ -98,6 +99,12 @@ def sending_state(referral: Referral) -> SendingState:
         email_problem=email_problem(referral.service),
         can_reply=referral.status in REPLYING,
     )
+
+
+#: The results a referral shares, as its page lists them: the newest first.
+_SHARED_RESULTS = ScreeningResult.objects.select_related("definition", "contact").order_by(
+    "-contact__contact_date", "-recorded_at", "-pk"
+)
 
 
 def concern_label(concern: Concern) -> str:
@@ -265,6 +272,28 @@ def family_open_concerns(*, user, family: Family, linked=()) -> QuerySet:
         .filter(Q(closed_at__isnull=True) | Q(pk__in=[concern.pk for concern in linked]))
         .select_related("category")
         .order_by("-raised_at", "-pk")
+    )
+
+
+def family_current_results(*, user, family: Family) -> QuerySet:
+    """The family's current screening results (none corrected since), newest first: those a
+    referral may share."""
+    return (
+        ScreeningResult.objects.visible_to(user)
+        .filter(family=family)
+        .current()
+        .select_related("definition", "contact")
+        .order_by("-contact__contact_date", "-recorded_at", "-pk")
+    )
+
+
+def result_label(result: ScreeningResult) -> str:
+    """A result as the referral form offers it: instrument, date, total and band."""
+    scored = [f"total {result.total}"] if result.total is not None else []
+    scored += [result.band] if result.band else []
+    return (
+        f"{result.definition.name}, {format_date(result.contact.contact_date)}: "
+        f"{', '.join(scored) or 'no total or band'}"
     )
 
 

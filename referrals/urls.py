@@ -56,6 +56,11 @@ urlpatterns = [
         name="referral_update",
     ),
     path(
+        "referrals/<int:referral_id>/letter/",
+        views_referrals.ShowReferralLetterView.as_view(),
+        name="referral_letter",
+    ),
+    path(
         "referrals/<int:referral_id>/review/",
         views_referrals.ReviewSentReferralView.as_view(),
         name="referral_review_after_sending",

@@ -24,6 +24,7 @@ from attachment_app.pagination import page_links, query_without
 from . import selectors, services, workflow
 from .eligibility import eligibility_problems
 from .forms import ReferralForm, TransitionForm
+from .letter import referral_letter
 from .models import Referral
 from .views_services import FamilyFormPageView, directory_service
 
@@ -60,6 +61,7 @@ class CreateReferralView(FamilyFormPageView):
         self.problems = eligibility_problems(self.service, facts)
         self.concerns = selectors.family_open_concerns(user=user, family=self.family)
         self.caregivers = selectors.family_caregivers(user=user, family=self.family)
+        self.results = selectors.family_current_results(user=user, family=self.family)
 
     def cancel_url(self) -> str:
         return reverse("family_service_detail", args=[self.family.pk, self.service.pk])
@@ -70,10 +72,12 @@ class CreateReferralView(FamilyFormPageView):
             "family": self.family,
             "concerns": self.concerns,
             "caregivers": self.caregivers,
+            "results": self.results,
             "eligibility_problems": self.problems,
         }
 
     def initial(self) -> dict[str, Any]:
+        # No result is ticked: the health visitor chooses what the service may see.
         initial = {
             "urgency": Referral.Urgency.ROUTINE,
             # The referral is usually about every concern still open: untick what it is not.
@@ -90,6 +94,7 @@ class CreateReferralView(FamilyFormPageView):
             family=self.family,
             service=self.service,
             concerns=form.cleaned_data.get("concerns", []),
+            shared_results=form.cleaned_data.get("shared_results", []),
             form_token=form.cleaned_data["form_token"],
             **form.referral_fields(),
         )
@@ -140,6 +145,23 @@ class ShowReferralView(PageView):
                 "statuses": dict(workflow.Status.choices),
                 "sending": selectors.sending_state(referral),
             },
+        )
+
+
+class ShowReferralLetterView(PageView):
+    """The referral letter as the service is shown it, to read or print."""
+
+    template_name = "referrals/referral_letter.html"
+
+    def load(self, referral_id: int) -> None:
+        self.referral = referral_in_scope(self.request.user, referral_id)
+
+    def get(self, request):
+        referral = self.referral
+        return render(
+            request,
+            self.template_name,
+            {"referral": referral, "family": referral.family, "letter": referral_letter(referral)},
         )
 
 
@@ -223,6 +245,7 @@ class UpdateReferralView(ReferralFormPageView):
                 user=user, family=self.family, linked=referral.concerns.all()
             ),
             "caregivers": selectors.family_caregivers(user=user, family=self.family),
+            "results": selectors.family_current_results(user=user, family=self.family),
             "eligibility_problems": self.problems,
         }
 
@@ -231,6 +254,7 @@ class UpdateReferralView(ReferralFormPageView):
         return {
             "version": referral.version,
             "concerns": [concern.pk for concern in referral.concerns.all()],
+            "shared_results": [result.pk for result in referral.shared_results.all()],
             **{
                 name: getattr(referral, name)
                 for name in services.REFERRAL_FIELDS
@@ -247,6 +271,7 @@ class UpdateReferralView(ReferralFormPageView):
             referral=self.referral,
             expected_version=form.cleaned_data["version"],
             concerns=form.cleaned_data.get("concerns", []),
+            shared_results=form.cleaned_data.get("shared_results", []),
             **form.referral_fields(),
         )
 

@@ -8,3 +8,10 @@ import { initAll } from "../nhsuk/nhsuk-frontend.min.js";
 
 document.body.classList.add("js-enabled", "nhsuk-frontend-supported");
 initAll();
+
+// "Print this page" buttons start hidden, because without this script they would do nothing
+// (the page says to use the browser's print instead); the CSP allows no inline click handler.
+for (const button of document.querySelectorAll("[data-app-print]")) {
+  button.hidden = false;
+  button.addEventListener("click", () => window.print());
+}

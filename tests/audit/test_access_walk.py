@@ -202,6 +202,11 @@ FAMILY_PAGES = {
         Kind.EDIT,
         lambda w: ("referrals.referral", w.draft.pk),
     ),
+    "referral_letter": (
+        lambda w: {"referral_id": w.draft.pk},
+        Kind.VIEW,
+        lambda w: ("referrals.referral", w.draft.pk),
+    ),
     "referral_review_after_sending": (
         lambda w: {"referral_id": w.sent_urgently.pk},
         Kind.EDIT,

@@ -40,6 +40,7 @@ def urls(records) -> list[tuple[str, str]]:
         ("follow_up_close", reverse("follow_up_close", args=[records["follow_up"].pk])),
         ("referral_detail", reverse("referral_detail", args=[referral])),
         ("referral_update", reverse("referral_update", args=[referral])),
+        ("referral_letter", reverse("referral_letter", args=[referral])),
         (
             "referral_review_after_sending",
             reverse("referral_review_after_sending", args=[referral]),
