@@ -27,9 +27,10 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Min, Q
+from django.db.models import Min, Q, QuerySet
 
 from attachment_app.reminders.workdays import working_days_between
 
@@ -65,6 +66,8 @@ class ResponseRecord:
     share_accepted: float | None
     #: Whether there are enough referrals (``ENOUGH_REFERRALS``) to show the figures.
     enough: bool
+
+    enough_referrals: ClassVar[int] = ENOUGH_REFERRALS
 
     @property
     def summary(self) -> str:
@@ -110,22 +113,39 @@ def first_event(condition: Q, now: datetime.datetime) -> Min:
     return Min("events__at", filter=condition & Q(events__at__lte=now))
 
 
+class ServiceRecords(dict[int, ResponseRecord]):
+    """Records by service id; a service nothing was sent to has ``NO_REFERRALS``."""
+
+    def __missing__(self, service_id: int) -> ResponseRecord:
+        return NO_REFERRALS
+
+
 def response_records(
-    service_ids: Iterable[int], *, now: datetime.datetime
-) -> dict[int, ResponseRecord]:
+    service_ids: Iterable[int] | QuerySet, *, now: datetime.datetime
+) -> ServiceRecords:
     """Each service's record of replies to the referrals sent to it in the last 12 months.
 
-    Every id asked about gets a record (``NO_REFERRALS`` if nothing was sent to it). One query,
-    over every team's referrals (see the module's docstring for why not ``visible_to``): the
-    first moments of each referral by conditional ``Min`` over its events; working days and
-    medians in Python.
+    ``service_ids`` is a list of ids, each of which gets a record (``NO_REFERRALS`` if nothing
+    was sent to it), or a queryset of ids, read as a subquery: then the query runs even when it
+    finds no service, so a page's query count does not depend on the data, and only services
+    with referrals are listed (looking any other up gives ``NO_REFERRALS``).
+
+    One query, over every team's referrals (see the module's docstring for why not
+    ``visible_to``): the first moments of each referral by conditional ``Min`` over its events;
+    working days and medians in Python.
     """
-    ids = sorted(set(service_ids))
-    if not ids:
-        return {}
+    services: QuerySet | list[int]
+    if isinstance(service_ids, QuerySet):
+        asked: list[int] = []
+        services = service_ids
+    else:
+        asked = sorted(set(service_ids))
+        if not asked:
+            return ServiceRecords()
+        services = asked
     rows = (
         Referral.objects.filter(
-            service_id__in=ids, sent_at__gte=record_since(now), sent_at__lte=now
+            service_id__in=services, sent_at__gte=record_since(now), sent_at__lte=now
         )
         .annotate(
             sent_event=first_event(Q(events__to_status=Status.SENT), now),
@@ -141,7 +161,9 @@ def response_records(
     by_service: dict[int, list[tuple]] = defaultdict(list)
     for service_id, *moments in rows:
         by_service[service_id].append(tuple(moments))
-    return {service_id: record_of(by_service.get(service_id, [])) for service_id in ids}
+    return ServiceRecords(
+        {service_id: record_of(by_service[service_id]) for service_id in {*asked, *by_service}}
+    )
 
 
 def record_of(referrals: list[tuple]) -> ResponseRecord:
