@@ -39,12 +39,12 @@ from .workflow import Status
 
 #: How far back a service's record goes.
 RECORD_MONTHS = 12
-#: Below this many referrals in the period, a service's figures would say more about one family's
+#: Below this many referrals in 12 months, a service's figures would say more about one family's
 #: referral than about the service: pages say there are not enough yet.
 ENOUGH_REFERRALS = 5
 
+#: The statuses a service answers a referral with; accepting or declining also decides it.
 REPLIES = (Status.ACKNOWLEDGED, Status.ACCEPTED, Status.DECLINED)
-DECISIONS = (Status.ACCEPTED, Status.DECLINED)
 
 NOT_ENOUGH = "Not enough referrals yet to show how quickly it replies"
 
@@ -53,7 +53,7 @@ NOT_ENOUGH = "Not enough referrals yet to show how quickly it replies"
 class ResponseRecord:
     """One service's replies to the referrals sent to it in the last 12 months."""
 
-    #: Referrals sent to it in the period, answered or not.
+    #: Referrals sent to it in the 12 months, answered or not.
     referrals: int
     #: Median working days from sending to its first reply, over the referrals it replied to.
     median_days_to_acknowledge: float | None
@@ -91,7 +91,7 @@ class ResponseRecord:
         return f"{self.accepted} of the {self.decided} it decided ({percent(self.share_accepted)})"
 
 
-#: The record of a service nobody has sent a referral to in the period.
+#: The record of a service nobody has sent a referral to in the 12 months.
 NO_REFERRALS = ResponseRecord(
     referrals=0,
     median_days_to_acknowledge=None,
