@@ -40,7 +40,8 @@ class _DashboardView(View):
 
 
 class ShowDashboardView(_DashboardView):
-    """What needs attention now, and the figures for the chosen period with their charts."""
+    """What needs attention now, the figures for the chosen period with their charts, and how
+    the services the period's referrals went to reply."""
 
     template_name = "referrals/dashboard.html"
 
@@ -59,6 +60,9 @@ class ShowDashboardView(_DashboardView):
                 "attention": attention,
                 "figures": dashboard.all_figures(
                     user=request.user, period=period, today=self.today
+                ),
+                "service_replies": dashboard.service_replies(
+                    user=request.user, period=period, now=now
                 ),
                 "export_query": self.export_query(),
                 "export_params": [

@@ -3,7 +3,8 @@ the directory, one service seen for the family, and signposting.
 
 The family comes through ``visible_to(request.user)`` before anything else, so another team's
 family is a 404 for every method, admins included. Forms check shape; the services enforce the
-rules.
+rules. How each service replies to referrals (``response_figures``) is the service's record with
+every team, counts and medians only, so it is read without ``visible_to``.
 """
 
 from typing import Any
@@ -22,6 +23,7 @@ from . import selectors, services
 from .eligibility import eligibility_problems
 from .forms import DirectorySearchForm, SignpostForm
 from .models import Service
+from .response_figures import response_records
 from .selectors_directory import directory_search, with_details
 
 SERVICES_PER_PAGE = 20
@@ -83,6 +85,9 @@ class ShowFamilyServicesView(PageView):
             )
             page = Paginator(results, SERVICES_PER_PAGE).get_page(request.GET.get("page"))
             links = page_links(page, query_without(request, "page"))
+        shown = [s.service.pk for group in found.groups for s in group.suggestions]
+        if page is not None:
+            shown += [service.pk for service in page.object_list]
         return render(
             request,
             self.template_name,
@@ -94,6 +99,8 @@ class ShowFamilyServicesView(PageView):
                 "search_form": search_form,
                 "page": page,
                 "page_links": links,
+                # Each listed service's replies to every team's referrals: aggregates only.
+                "replies": response_records(shown, now=timezone.now()),
             },
         )
 
@@ -111,6 +118,7 @@ class ShowFamilyServiceView(PageView):
         facts = selectors.family_facts(
             user=request.user, family=self.family, today=timezone.localdate()
         )
+        records = response_records([self.service.pk], now=timezone.now())
         return render(
             request,
             self.template_name,
@@ -118,6 +126,7 @@ class ShowFamilyServiceView(PageView):
                 "family": self.family,
                 "service": self.service,
                 "problems": eligibility_problems(self.service, facts),
+                "replies": records[self.service.pk],
                 "back_url": services_url(self.family),
             },
         )

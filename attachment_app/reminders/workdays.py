@@ -70,3 +70,30 @@ def next_working_hour(
     if is_working_day(day) and candidate < at(day, start_hour):
         return at(day, start_hour)
     return at(add_working_days(day, 1), start_hour)
+
+
+def working_days_between(start: datetime.datetime, end: datetime.datetime) -> int:
+    """How many whole working days passed from ``start`` to ``end``, by their London dates.
+
+    The working days after the day of ``start``, up to and including the day of ``end``; the
+    hours do not matter. A reply on the day a referral was sent counts 0, and one on the next
+    working day 1, whether it came at 9am or 5pm. A reply on a weekend or a bank holiday counts
+    the same as one on the working day before it (sent on Thursday, answered on Saturday: 1),
+    and a referral sent on one counts as sent on the working day before it (sent on Saturday,
+    answered on Monday: 1, as from Friday). So this undoes ``working_days_later``: ``n`` working
+    days after a moment is ``n`` working days between them. ``end`` before ``start`` is refused.
+    """
+    first = start.astimezone(LONDON).date()
+    last = end.astimezone(LONDON).date()
+    if end < start:
+        raise ValueError("end must not be before start")
+    weeks, rest = divmod((last - first).days, 7)
+    weekdays = 5 * weeks + sum(
+        (first + datetime.timedelta(days=offset)).weekday() < 5 for offset in range(1, rest + 1)
+    )
+    holidays_on_weekdays = sum(
+        first < holiday <= last and holiday.weekday() < 5
+        for year in range(first.year, last.year + 1)
+        for holiday in _bank_holidays(year)
+    )
+    return weekdays - holidays_on_weekdays

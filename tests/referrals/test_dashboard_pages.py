@@ -121,8 +121,8 @@ def test_the_contents_list_links_to_every_section_and_figure(client, world, team
     contents = re.search(r'<nav class="nhsuk-contents-list".*?</nav>', page, re.S).group(0)
     targets = re.findall(r'class="nhsuk-contents-list__link" href="#([\w-]+)"', contents)
     assert targets[:2] == ["attention", "figures"]
-    assert targets[-1] == "referral-list"
-    assert targets[2:-1] == [f"figure-{slug}" for slug in FIGURE_SLUGS]
+    assert targets[-2:] == ["service-replies", "referral-list"]
+    assert targets[2:-2] == [f"figure-{slug}" for slug in FIGURE_SLUGS]
     for target in targets:
         assert page.count(f'id="{target}"') == 1, target
 
