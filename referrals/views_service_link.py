@@ -227,10 +227,12 @@ class ReplyToReferralView(_ServiceLinkView):
 
     template_name = "referrals/service_referral_reply.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if kwargs.get("action") not in {t.action for t in workflow.TRANSITIONS if t.by_service}:
+    # No dispatch of its own: the class's is the one marked login_not_required.
+
+    @staticmethod
+    def check_action(action: str) -> None:
+        if action not in {t.action for t in workflow.TRANSITIONS if t.by_service}:
             raise Http404("No such reply")
-        return super().dispatch(request, *args, **kwargs)
 
     def move(self, action: str):
         moves = workflow.service_moves_from(self.referral.status)
@@ -270,12 +272,14 @@ class ReplyToReferralView(_ServiceLinkView):
         return redirect("service_referral")
 
     def get(self, request, action: str):
+        self.check_action(action)
         transition = self.move(action)
         if transition is None:
             return self.not_now(request)
         return self.render_form(transition, self.make_form(transition))
 
     def post(self, request, action: str):
+        self.check_action(action)
         transition = self.move(action) or next(
             t for t in workflow.TRANSITIONS if t.action == action and t.by_service
         )

@@ -13,7 +13,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 BASE_DIR = Path(settings.BASE_DIR)
 
-#: The only views anyone may open without signing in.
+#: The only views anyone may open without signing in (the service's link pages are tested in
+#: tests/referrals/test_service_link_pages.py: nothing shown without the link and its code).
 PUBLIC_URL_NAMES = {
     "account_login",
     "mfa_authenticate",
@@ -21,6 +22,13 @@ PUBLIC_URL_NAMES = {
     "account_inactive",
     "invitation_accept",
     "healthz",
+    # A service opens its referral with the emailed link and code, without an account; with
+    # neither, each of these is the calm "this link does not open a referral" page.
+    "service_link_open",
+    "service_referral",
+    "service_referral_code",
+    "service_referral_verify",
+    "service_referral_reply",
 }
 
 SAMPLE_ARGS = {

@@ -195,8 +195,17 @@ class ReasonForm(forms.Form):
 class TeamForm(forms.ModelForm):
     class Meta:
         model = Team
-        fields = ["name", "area"]
-        labels = {"name": "Team name", "area": "Area (optional)"}
+        fields = ["name", "area", "phone", "email"]
+        labels = {
+            "name": "Team name",
+            "area": "Area (optional)",
+            "phone": "Phone number (optional)",
+            "email": "Email address (optional)",
+        }
+        help_texts = {
+            "phone": "Services use it to reach the team about a referral: it is on each "
+            "referral letter and referral email.",
+        }
         error_messages = {
             "name": {
                 "required": "Enter the team's name",
@@ -204,6 +213,8 @@ class TeamForm(forms.ModelForm):
                 "max_length": too_long("Team name", 120),
             },
             "area": {"max_length": too_long("Area", 120)},
+            "phone": {"max_length": too_long("Phone number", 30)},
+            "email": {"invalid": "Enter an email address, like team@example.nhs.uk"},
         }
 
 

@@ -15,8 +15,19 @@ DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - demo data, refused in produ
 DEMO_TOTP_SECRET = "SRDEMOAUTHENTICATORSECRETSTWENTY"  # noqa: S105 - demo data, as above
 
 TEAMS = [
-    {"name": "Riverside Health Visiting Team", "area": "Riverside"},
-    {"name": "Hillcrest Health Visiting Team", "area": "Hillcrest"},
+    # Made-up contact details: the phone numbers are from Ofcom's range for drama.
+    {
+        "name": "Riverside Health Visiting Team",
+        "area": "Riverside",
+        "phone": "0113 496 0000",
+        "email": "riverside-hv@rhch-trust.example.org",
+    },
+    {
+        "name": "Hillcrest Health Visiting Team",
+        "area": "Hillcrest",
+        "phone": "0113 496 0001",
+        "email": "hillcrest-hv@rhch-trust.example.org",
+    },
 ]
 
 USERS = [
