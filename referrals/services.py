@@ -353,10 +353,11 @@ def lock_referral(referral: Referral, expected_version: int | None, actor: User 
         who = "Someone else"
         if last is not None and last.actor is None:
             who = f"{locked.service.name} (through its secure link)"
-        elif last is not None and actor is not None and last.actor_id != actor.pk:
-            who = last.actor.get_full_name() or last.actor.username
-        elif last is not None and actor is not None:
-            who = "You (in another window)"
+        elif last is not None and last.actor is not None and actor is not None:
+            if last.actor_id != actor.pk:
+                who = last.actor.get_full_name() or last.actor.username
+            else:
+                who = "You (in another window)"
         raise StaleReferral(locked, who=who)
     return locked
 

@@ -298,7 +298,7 @@ class ReplyToReferralView(_ServiceLinkView):
         except StaleRecord as error:
             self.link = services_delivery.service_link_get(self.link.pk)
             form.add_error(None, str(error))
-            data = form.data.copy()
+            data = request.POST.copy()
             data["version"] = error.version
             form.data = data
             return self.render_form(transition, form)

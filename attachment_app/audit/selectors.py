@@ -35,6 +35,17 @@ def family_accesses(*, family_id: int):
 def access_row(entry: AccessLog) -> AccessRow:
     """An access-log row in words."""
     user = entry.user
+    if user is None:
+        # Someone outside the staff: a service through its secure link, by the link's id.
+        return AccessRow(
+            at=entry.at,
+            who="The service, through its secure link",
+            username=entry.outside_party,
+            role="Outside the team",
+            action=entry.get_action_display(),
+            record=record_label(entry.object_type),
+            page=entry.detail.replace("_", " "),
+        )
     return AccessRow(
         at=entry.at,
         who=user.get_full_name() or user.username,

@@ -96,7 +96,7 @@ def test_the_token_is_only_in_the_first_url(client, sent):
         assert token not in client.get(reverse(name)).content.decode()
 
 
-def test_every_opening_code_and_reply_is_in_the_access_log(client, sent):
+def test_every_opening_code_and_reply_is_in_the_access_log(client, sent, team_lead):
     referral, token = sent
     link = live_link(referral)
     client.get(reverse("service_link_open", args=[token]))
@@ -126,6 +126,12 @@ def test_every_opening_code_and_reply_is_in_the_access_log(client, sent):
         assert row.family_ids == [referral.family_id]
     # And the team's "who opened this record" report reads them.
     assert AccessLog.objects.for_family(referral.family_id).filter(user__isnull=True).count() == 7
+    client.force_login(team_lead)
+    report = client.get(reverse("family_access_log", args=[referral.family_id]))
+    assert report.status_code == 200
+    assert report.content.decode().count("The service, through its secure link") == 7
+    export = client.get(reverse("family_access_log_export", args=[referral.family_id]))
+    assert b"service-link:" in b"".join(export.streaming_content)
 
 
 def test_a_wrong_code_says_how_many_tries_are_left_and_the_fifth_locks(client, sent):
