@@ -25,7 +25,7 @@ PLAN = [
     ("relationship_bonding", "moderate", "returned"),
     ("feeding_sleep_crying", "low", "acknowledged"),
     ("family_stress_support", "low", "draft"),
-    ("parental_mental_health", "moderate", "ready"),
+    ("relationship_bonding", "moderate", "ready"),
 ]
 
 REASONS = {
@@ -56,6 +56,13 @@ class Command(BaseCommand):
             for family, plan in zip(families, PLAN, strict=False):
                 made += self.seed_family(family, hv, lead, *plan)
         self.stdout.write(f"Demo referrals: {made} families given concerns and referrals.")
+        for referral in Referral.objects.filter(status="ready").select_related(
+            "family__team", "service"
+        ):
+            self.stdout.write(
+                f"  Ready to send: the {referral.family.name} family's referral to "
+                f"{referral.service.name} ({referral.family.team.name})"
+            )
 
     @transaction.atomic
     def seed_family(self, family, hv, lead, category_code, severity, goal) -> int:
