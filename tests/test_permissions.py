@@ -415,7 +415,7 @@ def test_who_may_make_a_move(people, move, who):
         ("lead", "submitted", False, False, ["approve", "return", "withdraw"]),
         ("lead", "submitted", True, False, ["approve", "return", "withdraw"]),
         ("lead", "submitted", False, True, ["withdraw"]),
-        ("hv", "sent", False, True, ["acknowledge", "withdraw"]),
+        ("hv", "sent", False, True, ["acknowledge", "accept", "decline", "withdraw"]),
         ("lead", "completed", False, False, []),
         ("admin", "submitted", False, False, []),
         ("no_role", "draft", False, False, []),

@@ -30,6 +30,9 @@ MARKER = "Typed just before the timeout 4711"
 NOTHING_TYPED = {
     "conversation_start": "one button that opens the conversation; no field to fill in",
     "conversation_withdraw": "one button that confirms the withdrawal; no field to fill in",
+    "referral_send_email": "one button that sends the referral by email; no field to fill in",
+    "service_link_reissue": "one button that sends the service a new link",
+    "service_link_revoke": "one button that stops the service's link",
 }
 #: Pages only a team lead of the family's team may use (the world's referrals are the HV's).
 TEAM_LEAD_PAGES = {

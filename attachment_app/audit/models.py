@@ -44,7 +44,7 @@ class AccessLog(models.Model):
     )
     #: Someone outside the staff, when it was not a signed-in user: a service through its
     #: secure link ("service-link:42"). Never a name or an address.
-    outside_party = models.CharField(max_length=60, blank=True)
+    outside_party = models.CharField(max_length=60, blank=True, db_default="")
     action = models.CharField(max_length=10, choices=Action.choices, default=Action.VIEW)
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64)

@@ -38,7 +38,9 @@ STAGE_GAPS = [
     (Status.ACKNOWLEDGED, Status.ACCEPTED, "Acknowledged to accepted"),
     (Status.ACCEPTED, Status.COMPLETED, "Accepted to completed"),
 ]
-LEFT_DRAFT = [Status.SUBMITTED, Status.SENT]
+#: A referral leaves the health visitor when submitted, or made ready to send without review
+#: (before sending was a step of its own, an urgent one went from draft straight to sent).
+LEFT_DRAFT = [Status.SUBMITTED, Status.READY, Status.SENT]
 
 
 def referral_cohort(*, user, period: Period):

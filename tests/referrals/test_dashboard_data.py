@@ -121,7 +121,11 @@ def referral(family, service, moves, *, created, urgent=False, lead=None):
         status = to_status
     first = dict(reversed(moves))
     Referral.objects.filter(pk=made.pk).update(
-        status=status, submitted_at=first.get("submitted"), sent_at=first.get("sent")
+        status=status,
+        submitted_at=first.get("submitted"),
+        sent_at=first.get("sent"),
+        decline_reason="no_capacity" if status == "declined" else "",
+        outcome="completed" if status == "completed" else "",
     )
     made.refresh_from_db()
     if status == "sent":

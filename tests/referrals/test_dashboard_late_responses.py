@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 
 from attachment_app.reminders import workdays
 from attachment_app.reminders.models import Reminder
-from referrals import dashboard, services_directory
+from referrals import dashboard, services_delivery, services_directory
 from referrals import reminders as referral_reminders
 from referrals import services as referral_services
 from referrals.models import RESPONSE_TIME_AT_LEAST_ONE, Service
@@ -77,6 +77,19 @@ def move(referral, actor, action, moment, note=""):
         )
 
 
+def record_sent(referral, actor, moment):
+    """Ready to send, then sent at ``moment`` (recorded as phoned through)."""
+    with time_machine.travel(moment, tick=False):
+        referral.refresh_from_db()
+        return services_delivery.referral_record_sent(
+            actor=actor,
+            referral=referral,
+            expected_version=None,
+            method="phone",
+            sent_on=moment.date(),
+        )
+
+
 @pytest.fixture
 def sent(team_a, hv, team_lead, settings):
     """Every referral of ``SENDINGS``, by name, sent through the services."""
@@ -93,10 +106,11 @@ def sent(team_a, hv, team_lead, settings):
                 urgency="urgent" if urgent else "routine",
             )
         if urgent:
-            referral = move(referral, hv, "send-urgently", moment, note="Cannot wait.")
+            move(referral, hv, "send-urgently", moment - datetime.timedelta(minutes=5), "Now.")
         else:
             move(referral, hv, "submit", moment - datetime.timedelta(minutes=30))
-            referral = move(referral, team_lead, "approve", moment)
+            move(referral, team_lead, "approve", moment - datetime.timedelta(minutes=5))
+        referral = record_sent(referral, hv, moment)
         for action, when in later:
             referral = move(referral, hv, action, when)
         made[name] = referral
@@ -189,7 +203,8 @@ def sent_one(team_a, hv, team_lead, days, moment):
             family=family, service=ServiceFactory(response_working_days=days), created_by=hv
         )
     move(referral, hv, "submit", moment - datetime.timedelta(minutes=30))
-    return move(referral, team_lead, "approve", moment)
+    move(referral, team_lead, "approve", moment - datetime.timedelta(minutes=5))
+    return record_sent(referral, hv, moment)
 
 
 def test_an_edited_response_time_does_not_move_a_referral_already_sent(

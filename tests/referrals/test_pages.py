@@ -135,16 +135,17 @@ def test_submit_return_resubmit_approve_through_the_pages(client, hv, team_lead,
 
     client.force_login(team_lead)
     response = client.post(transition_url(referral, "approve"), {"version": referral.version})
-    assert response["Location"] == reverse("referral_review_queue")
+    # Approved: the referral page offers the sending next.
+    assert response["Location"] == reverse("referral_detail", args=[referral.pk])
     referral.refresh_from_db()
-    assert referral.status == "sent"
+    assert referral.status == "ready"
     # The factory made the draft directly, so the history starts at the submission.
     assert [e.to_status for e in referral.events.all()] == [
         "submitted",
         "returned",
         "returned",
         "submitted",
-        "sent",
+        "ready",
     ]
 
 

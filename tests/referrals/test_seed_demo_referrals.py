@@ -16,6 +16,7 @@ def test_demo_has_referrals_at_each_point_for_both_teams_and_runs_twice():
             "draft",
             "submitted",
             "returned",
+            "ready",
             "acknowledged",
         }
     assert FollowUp.objects.count() == 2

@@ -7,9 +7,10 @@ import uuid
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from attachment_app import permissions
-from referrals import services, workflow
+from referrals import services, services_delivery, workflow
 from referrals.models import Referral, ReferralEvent, Service
 from referrals.workflow import Status
 from tests.factories import BabyFactory
@@ -17,24 +18,48 @@ from tests.referrals.workflow_policy import (
     ALLOWED,
     EDITABLE,
     EXPECTED,
+    EXTRA,
     FORBIDDEN,
+    SENDING,
     allowed_where,
 )
 
 
 def put_in(referral: Referral, status: str, *, urgency: str = "routine") -> Referral:
-    Referral.objects.filter(pk=referral.pk).update(status=status, urgency=urgency)
+    Referral.objects.filter(pk=referral.pk).update(
+        status=status,
+        urgency=urgency,
+        decline_reason="other" if status == Status.DECLINED else "",
+        outcome="completed" if status == Status.COMPLETED else "",
+    )
     referral.refresh_from_db()
     return referral
 
 
 def move(referral, actor, action, note="A note."):
+    """Make a move as the pages do: a sending through its own service, the rest directly."""
+    if action == "record-sent":
+        return services_delivery.referral_record_sent(
+            actor=actor,
+            referral=referral,
+            expected_version=referral.version,
+            method="phone",
+            sent_on=timezone.localdate(),
+            note=note,
+        )
+    if action == "send-by-email":
+        delivery = services_delivery.referral_send_by_email(
+            actor=actor, referral=referral, expected_version=referral.version
+        )
+        services_delivery.delivery_send(delivery.pk)
+        return Referral.objects.get(pk=referral.pk)
     return services.referral_transition(
         actor=actor,
         referral=referral,
         action=action,
         note=note,
         expected_version=referral.version,
+        **EXTRA.get(action, {}),
     )
 
 
@@ -45,6 +70,7 @@ def test_the_table_covers_every_status():
         Status.DRAFT,
         Status.SUBMITTED,
         Status.RETURNED,
+        Status.READY,
         Status.SENT,
         Status.ACKNOWLEDGED,
         Status.ACCEPTED,
@@ -68,13 +94,16 @@ def test_allowed_transition_moves_and_records_an_event(source, action, referral,
     assert moved.version == before + 1
     event = ReferralEvent.objects.filter(referral=referral).latest("pk")
     assert (event.from_status, event.to_status, event.actor) == (source, expected.target, actor)
-    assert event.note == "A note."
+    if action == "send-by-email":
+        assert event.note == f"Emailed to {referral.service.email}."
+    else:
+        assert event.note.endswith("A note.")
 
 
 @pytest.mark.parametrize(("source", "action"), FORBIDDEN)
 def test_transition_not_in_the_table_is_refused(source, action, referral, team_lead):
     referral = put_in(referral, source, urgency="urgent")
-    with pytest.raises(ValidationError, match="cannot be changed that way"):
+    with pytest.raises(ValidationError, match=r"cannot be (changed that way|sent)"):
         move(referral, team_lead, action)
     referral.refresh_from_db()
     assert referral.status == source
@@ -133,8 +162,9 @@ def test_urgent_referral_sent_without_review_is_marked_for_review(referral, hv, 
     referral = put_in(referral, Status.DRAFT, urgency="urgent")
     move(referral, hv, "send-urgently", note="Parent at risk; service must see her this week.")
     referral.refresh_from_db()
-    assert referral.status == Status.SENT
-    assert referral.sent_at is not None
+    # Ready to send at once, without review; not sent until it has gone.
+    assert referral.status == Status.READY
+    assert referral.sent_at is None
     assert referral.needs_retrospective_review
     assert list(Referral.objects.visible_to(team_lead).awaiting_retrospective_review()) == [
         referral
@@ -162,7 +192,7 @@ def test_approved_referral_is_not_marked_for_review(referral, hv, team_lead):
     referral.refresh_from_db()
     move(referral, team_lead, "approve")
     referral.refresh_from_db()
-    assert referral.status == Status.SENT
+    assert referral.status == Status.READY
     assert not referral.needs_retrospective_review
 
 
@@ -216,7 +246,7 @@ def test_safeguarding_referral_with_justification_can_be_sent_without_consent(fa
     )
     move(referral, hv, "send-urgently", note="Same-day safeguarding referral.")
     referral.refresh_from_db()
-    assert referral.status == Status.SENT
+    assert referral.status == Status.READY
 
 
 def test_database_refuses_safeguarding_sharing_without_justification(referral):
@@ -499,7 +529,7 @@ def test_a_team_lead_who_submits_a_health_visitors_draft_cannot_approve_it(
     referral.refresh_from_db()
     move(referral, second_lead, "approve")
     referral.refresh_from_db()
-    assert referral.status == Status.SENT
+    assert referral.status == Status.READY
 
 
 def test_a_team_lead_who_sent_urgently_cannot_review_it_afterwards(
@@ -537,3 +567,36 @@ def test_the_referral_page_offers_the_review_to_another_lead_only(
     assert referral.status == Status.SUBMITTED
     page = sign_in(second_lead).get(reverse("referral_detail", args=[referral.pk]))
     assert approve in page.content.decode()
+
+
+@pytest.mark.parametrize("action", sorted(SENDING))
+def test_a_sending_move_without_its_sending_is_refused(action, referral, team_lead):
+    referral = put_in(referral, Status.READY)
+    with pytest.raises(ValidationError, match="from its sending page"):
+        services.referral_transition(
+            actor=team_lead, referral=referral, action=action, expected_version=None
+        )
+    referral.refresh_from_db()
+    assert referral.status == Status.READY
+    assert not ReferralEvent.objects.filter(referral=referral).exists()
+
+
+@pytest.mark.parametrize(
+    ("source", "action", "missing"),
+    [
+        (Status.SENT, "decline", "decline_reason"),
+        (Status.ACKNOWLEDGED, "decline", "decline_reason"),
+        (Status.ACCEPTED, "complete", "outcome"),
+    ],
+)
+def test_a_decline_needs_its_reason_and_a_completion_its_outcome(
+    source, action, missing, referral, hv
+):
+    referral = put_in(referral, source)
+    with pytest.raises(ValidationError) as refused:
+        services.referral_transition(
+            actor=hv, referral=referral, action=action, note="A note.", expected_version=None
+        )
+    assert missing in refused.value.message_dict
+    referral.refresh_from_db()
+    assert referral.status == source

@@ -10,7 +10,14 @@ from django.core.exceptions import ValidationError
 from referrals import services, workflow
 from referrals.models import Referral, ReferralEvent
 from referrals.workflow import Status
-from tests.referrals.workflow_policy import ACTIONS, EDITABLE, EXPECTED, FINAL, allowed_where
+from tests.referrals.workflow_policy import (
+    ACTIONS,
+    EDITABLE,
+    EXPECTED,
+    FINAL,
+    SENDING,
+    allowed_where,
+)
 
 S = Status
 WHO = {"clinician": workflow.CLINICIAN, "lead": workflow.TEAM_LEAD}
@@ -54,6 +61,7 @@ def test_a_final_status_has_no_way_out_and_every_open_one_has_one():
         S.DRAFT,
         S.SUBMITTED,
         S.RETURNED,
+        S.READY,
         S.SENT,
         S.ACKNOWLEDGED,
         S.ACCEPTED,
@@ -75,7 +83,8 @@ def test_only_an_urgent_draft_may_be_sent_without_review():
         (S.SUBMITTED, False, ["approve", "return", "withdraw"]),
         (S.SUBMITTED, True, ["approve", "return", "withdraw"]),
         (S.RETURNED, False, ["resubmit", "withdraw"]),
-        (S.SENT, True, ["acknowledge", "withdraw"]),
+        (S.READY, False, ["send-by-email", "record-sent", "withdraw"]),
+        (S.SENT, True, ["acknowledge", "accept", "decline", "withdraw"]),
         (S.ACKNOWLEDGED, False, ["accept", "decline", "withdraw"]),
         (S.ACCEPTED, False, ["complete", "withdraw"]),
         (S.DECLINED, True, []),
@@ -96,7 +105,12 @@ def test_what_the_health_visitor_may_still_change():
 # --- Through the service: the note each move needs, from this table, not the module's ----------
 
 NEEDS_A_NOTE = allowed_where(note_required=True)
-NO_NOTE_NEEDED = allowed_where(note_required=False)
+# The sending moves go through their own services (tests/referrals/test_delivery.py).
+NO_NOTE_NEEDED = [
+    (source, action)
+    for source, action in allowed_where(note_required=False)
+    if action not in SENDING
+]
 
 
 def _in_status(referral, status):

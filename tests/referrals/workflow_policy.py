@@ -24,21 +24,35 @@ class Move(NamedTuple):
 #: (action, from) → what the move does.
 EXPECTED: dict[tuple[str, S], Move] = {
     ("submit", S.DRAFT): Move(S.SUBMITTED, "clinician", False, False, False),
-    ("send-urgently", S.DRAFT): Move(S.SENT, "clinician", True, True, False),
+    # Made ready without review; sending is a step of its own.
+    ("send-urgently", S.DRAFT): Move(S.READY, "clinician", True, True, False),
     ("resubmit", S.RETURNED): Move(S.SUBMITTED, "clinician", False, False, False),
-    ("approve", S.SUBMITTED): Move(S.SENT, "lead", False, False, True),
+    ("approve", S.SUBMITTED): Move(S.READY, "lead", False, False, True),
     ("return", S.SUBMITTED): Move(S.RETURNED, "lead", True, False, True),
+    # Sent only with the sending that made it so (an email the mail server took, or a
+    # sending recorded by hand).
+    ("send-by-email", S.READY): Move(S.SENT, "clinician", False, False, False),
+    ("record-sent", S.READY): Move(S.SENT, "clinician", False, False, False),
     ("acknowledge", S.SENT): Move(S.ACKNOWLEDGED, "clinician", False, False, False),
+    # A service may accept or decline without acknowledging first.
+    ("accept", S.SENT): Move(S.ACCEPTED, "clinician", False, False, False),
     ("accept", S.ACKNOWLEDGED): Move(S.ACCEPTED, "clinician", False, False, False),
+    ("decline", S.SENT): Move(S.DECLINED, "clinician", True, False, False),
     ("decline", S.ACKNOWLEDGED): Move(S.DECLINED, "clinician", True, False, False),
     ("complete", S.ACCEPTED): Move(S.COMPLETED, "clinician", True, False, False),
     ("withdraw", S.DRAFT): Move(S.WITHDRAWN, "clinician", True, False, False),
     ("withdraw", S.SUBMITTED): Move(S.WITHDRAWN, "clinician", True, False, False),
     ("withdraw", S.RETURNED): Move(S.WITHDRAWN, "clinician", True, False, False),
+    ("withdraw", S.READY): Move(S.WITHDRAWN, "clinician", True, False, False),
     ("withdraw", S.SENT): Move(S.WITHDRAWN, "clinician", True, False, False),
     ("withdraw", S.ACKNOWLEDGED): Move(S.WITHDRAWN, "clinician", True, False, False),
     ("withdraw", S.ACCEPTED): Move(S.WITHDRAWN, "clinician", True, False, False),
 }
+
+#: What else a move asks for, besides a note: the outcome, or the reason from the fixed list.
+EXTRA = {"decline": {"decline_reason": "no_capacity"}, "complete": {"outcome": "completed"}}
+#: The moves that send: only with a sending (``referrals.services_delivery``).
+SENDING = frozenset({"send-by-email", "record-sent"})
 
 #: Every action, in the order the referral page offers them.
 ACTIONS = (
@@ -47,6 +61,8 @@ ACTIONS = (
     "resubmit",
     "approve",
     "return",
+    "send-by-email",
+    "record-sent",
     "acknowledge",
     "accept",
     "decline",

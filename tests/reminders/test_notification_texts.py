@@ -16,6 +16,7 @@ from attachment_app.reminders import rules
 from attachment_app.reminders.models import Notification, Reminder
 from conversations import reminders as conversation_reminders
 from referrals import services as referral_services
+from referrals import services_delivery
 from screening import reminders as screening_reminders
 from tests.factories import BabyFactory, ContactFactory, ConversationFactory, FamilyFactory
 from tests.factories_referrals import ConcernFactory, ReferralFactory, ServiceFactory
@@ -37,10 +38,20 @@ def days_ago(days: int) -> datetime.datetime:
 
 
 def move(referral, actor, action, moment, note="Note"):
+    """Make a move at ``moment``; "approve" here is approved and sent (recorded as phoned)."""
     with time_machine.travel(moment, tick=False):
         referral.refresh_from_db()
-        return referral_services.referral_transition(
+        moved = referral_services.referral_transition(
             actor=actor, referral=referral, action=action, note=note, expected_version=None
+        )
+        if action != "approve":
+            return moved
+        return services_delivery.referral_record_sent(
+            actor=actor,
+            referral=moved,
+            expected_version=None,
+            method="phone",
+            sent_on=moment.date(),
         )
 
 

@@ -10,6 +10,7 @@ from attachment_app.reminders.models import Reminder
 from conversations import services as conversation_services
 from referrals import reminders as referral_reminders
 from referrals import services as referral_services
+from referrals import services_delivery
 from screening import services as screening_services
 from screening.models import ConcernCategory
 from tests.factories import (
@@ -44,10 +45,20 @@ def make_referral(family, hv, *, response_days=3):
 
 
 def move(referral, actor, action, moment, note="Note"):
+    """Make a move at ``moment``; "approve" here is approved and sent (recorded as phoned)."""
     with time_machine.travel(moment, tick=False):
         referral.refresh_from_db()
-        return referral_services.referral_transition(
+        moved = referral_services.referral_transition(
             actor=actor, referral=referral, action=action, note=note, expected_version=None
+        )
+        if action != "approve":
+            return moved
+        return services_delivery.referral_record_sent(
+            actor=actor,
+            referral=moved,
+            expected_version=None,
+            method="phone",
+            sent_on=moment.date(),
         )
 
 

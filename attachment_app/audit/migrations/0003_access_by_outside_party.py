@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="accesslog",
             name="outside_party",
-            field=models.CharField(blank=True, max_length=60),
+            field=models.CharField(blank=True, db_default="", max_length=60),
         ),
         migrations.AlterField(
             model_name="accesslog",
