@@ -1,8 +1,9 @@
 """An HV refers a family with a perinatal mental health concern; the team lead returns it with a
 comment, the HV is notified (naming the family), sees the comment where she changes the
 referral and resubmits; the lead's queue says "Resubmitted" and what changed; the lead approves
-and the HV records the service's replies. And suggestions for a family with an urgent mental
-health concern and a low family-stress concern, in the right order. axe on every page."""
+(ready to send), the HV records that she phoned it through, and the service's replies. And
+suggestions for a family with an urgent mental health concern and a low family-stress concern,
+in the right order. axe on every page."""
 
 import importlib
 import re
@@ -161,13 +162,21 @@ def test_referral_from_suggestion_to_acceptance(page, hv, team_lead):
     expect(changes).to_contain_text("Contact details, EPDS result; she agreed to a home visit.")
     assert_accessible(lead)
     lead.get_by_role("link", name=re.compile("^Approve")).click()
-    check(lead, "Approve and send")
-    lead.get_by_role("button", name="Approve and send").click()
-    expect(lead.get_by_text("No referral is waiting for review.")).to_be_visible()
+    check(lead, "Approve: ready to send")
+    lead.get_by_role("button", name="Approve: ready to send").click()
+    # Approved is ready to send, not sent: the referral page offers the sending.
+    check(lead, "Referral to Riverside Perinatal Mental Health Team")
+    expect(lead.locator(".nhsuk-summary-list")).to_contain_text("Ready to send")
     lead_context.close()
 
-    # The HV records the service's replies.
+    # The HV phones it through and records that, then the service's replies.
     page.reload()
+    page.get_by_role("link", name="Record that it was sent another way").click()
+    check(page, "Record how the referral was sent")
+    page.get_by_label("Phoned the service").check()
+    page.get_by_role("button", name="Record as sent").click()
+    check(page, "Referral to Riverside Perinatal Mental Health Team")
+    expect(page.locator(".nhsuk-summary-list")).to_contain_text("Sent to service")
     page.get_by_role("link", name="Record that the service acknowledged it").click()
     check(page, "Record that the service acknowledged it")
     page.get_by_role("button", name="Record that the service acknowledged it").click()
@@ -186,6 +195,7 @@ def test_referral_from_suggestion_to_acceptance(page, hv, team_lead):
         "returned",
         "returned",
         "submitted",
+        "ready",
         "sent",
         "acknowledged",
         "accepted",

@@ -12,6 +12,7 @@ from attachment_app.celery import app
 from referrals import services_delivery
 from referrals.models import ReferralDelivery
 from referrals.workflow import Status
+from tests.factories_referrals import ReferralFactory
 
 from .sending import make_ready
 
@@ -27,8 +28,10 @@ def wait_for(condition, seconds=30):
     return False
 
 
-def test_a_referral_is_emailed_once_through_a_real_worker(referral, hv, team_lead):
+def test_a_referral_is_emailed_once_through_a_real_worker(family, service, hv, team_lead):
     assert app.conf.task_always_eager is False
+    # No concern linked: a flushed database (transaction=True) has no concern categories.
+    referral = ReferralFactory(family=family, service=service, created_by=hv)
     ready = make_ready(referral, hv, team_lead)
     mail.outbox.clear()
     with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=10):
