@@ -471,8 +471,9 @@ class RecordSentForm(forms.Form):
         )
 
 
-class SendByEmailForm(forms.Form):
-    """Confirm sending the referral by email: only the version it was opened on."""
+class ConfirmForm(forms.Form):
+    """A page's one button (send by email, send a new link, stop the link): only the version
+    of the referral it was opened on."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -20,7 +20,7 @@ from . import workflow
 from .eligibility import FamilyCircumstances, circumstances
 from .models import FollowUp, Referral, ReferralDelivery, ReferralEvent, ServiceLink, Signpost
 from .selectors_directory import ConcernGroup, ServiceHistory, suggested_services
-from .sending import REPLYING, email_problem
+from .sending import email_problem
 
 #: Where an urgent referral goes from a draft without review: ready to send (and, before
 #: sending was a step of its own, straight to sent).
@@ -97,7 +97,7 @@ def sending_state(referral: Referral) -> SendingState:
         deliveries=deliveries,
         link=referral.service_links.live().first(),
         email_problem=email_problem(referral.service),
-        can_reply=referral.status in REPLYING,
+        can_reply=referral.status in workflow.REPLY_STATUSES,
     )
 
 

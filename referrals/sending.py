@@ -1,10 +1,6 @@
 """The rules of sending a referral that its pages and services share (no queries)."""
 
 from .models import Service
-from .workflow import Status
-
-#: Statuses in which the service may still reply through its link.
-REPLYING = frozenset({Status.SENT, Status.ACKNOWLEDGED, Status.ACCEPTED})
 
 
 def email_problem(service: Service) -> str:

@@ -468,7 +468,7 @@ def _check_mover(
             raise PermissionDenied("The service cannot make that change.")
         if link.referral_id != referral.pk or link.service_id != referral.service_id:
             raise PermissionDenied("This link is for another referral.")
-        if link.is_revoked or link.is_locked or link.is_expired():
+        if link.why_unusable():
             raise PermissionDenied("This link no longer works.")
         return
     if actor is None:

@@ -43,7 +43,7 @@ from conversations.services import check_recorded_date
 
 from . import services, workflow
 from .models import CODE_ATTEMPTS, Referral, ReferralDelivery, ServiceLink
-from .sending import REPLYING, email_problem
+from .sending import email_problem
 from .workflow import Status
 
 logger = logging.getLogger(__name__)
@@ -195,7 +195,7 @@ def _cancel(delivery: ReferralDelivery, why: str) -> None:
 def service_link_reissue(*, actor: User, referral: Referral) -> ServiceLink:
     """A new link for the service (emailed by the worker); the old one stops working."""
     referral = services.lock_referral(referral, None, actor)
-    if referral.status not in REPLYING:
+    if referral.status not in workflow.REPLY_STATUSES:
         raise ValidationError(
             {"referral": "A new link can be sent only while the service replies."}
         )
@@ -316,20 +316,18 @@ def delivery_send(delivery_id: int) -> str:
 
 
 def link_email_send(link_id: int) -> str:
-    """Email a re-issued link (the worker's task): at most once, retried on failure."""
-    with transaction.atomic():
-        link = (
-            ServiceLink.objects.select_for_update(of=("self",))
-            .select_related("referral__family__team", "service")
-            .get(pk=link_id)
-        )
-        if link.revoked_at is not None or link.emailed_at is not None:
-            return "not needed"
-        token = secrets.token_urlsafe(TOKEN_BYTES)
-        link.token_hash = hash_token(token)
-        _send_link_email(link, token, first=False)
-        link.emailed_at = timezone.now()
-        link.save(update_fields=["token_hash", "emailed_at"])
+    """Email a re-issued link (the worker's task) once it is emailed, retried on failure.
+
+    The token is set by a conditional update, then the email goes out with no row locked; a
+    retry after a failure makes a new token, so only the link in the email that went works.
+    """
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    waiting = ServiceLink.objects.filter(pk=link_id, revoked_at__isnull=True, emailed_at=None)
+    if not waiting.update(token_hash=hash_token(token)):
+        return "not needed"
+    link = ServiceLink.objects.select_related("referral__family__team", "service").get(pk=link_id)
+    _send_link_email(link, token, first=False)
+    ServiceLink.objects.filter(pk=link_id).update(emailed_at=timezone.now())
     return "sent"
 
 
@@ -343,8 +341,13 @@ def deliveries_sweep() -> int:
     ids = list(waiting.values_list("pk", flat=True)[:500])
     for delivery_id in ids:
         _enqueue("referrals.send_referral_email", delivery_id)
+    # A re-issued link whose email has not gone in a while (its task's message lost, or every
+    # try failed); a newer one's task is still on its way.
     unsent_links = ServiceLink.objects.filter(
-        revoked_at__isnull=True, emailed_at__isnull=True, delivery__isnull=True
+        revoked_at__isnull=True,
+        emailed_at__isnull=True,
+        delivery__isnull=True,
+        issued_at__lt=now - STALE_CLAIM,
     ).values_list("pk", flat=True)[:500]
     for link_id in unsent_links:
         _enqueue("referrals.send_service_link", link_id)
@@ -357,14 +360,9 @@ def deliveries_sweep() -> int:
 def _check_usable(link: ServiceLink | None, now: datetime.datetime) -> ServiceLink:
     if link is None:
         raise LinkUnusable("unknown")
-    if link.revoked_at is not None:
-        raise LinkUnusable("revoked")
-    if now >= link.expires_at:
-        raise LinkUnusable("expired")
-    if link.referral.status not in REPLYING:
-        raise LinkUnusable("closed")
-    if link.locked_at is not None:
-        raise LinkUnusable("locked")
+    reason = link.why_unusable(now)
+    if reason:
+        raise LinkUnusable(reason)
     return link
 
 

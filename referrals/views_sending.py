@@ -13,8 +13,8 @@ from django.shortcuts import redirect
 from django.utils import timezone
 
 from . import services_delivery, workflow
-from .forms import RecordSentForm, SendByEmailForm
-from .sending import REPLYING, email_problem
+from .forms import ConfirmForm, RecordSentForm
+from .sending import email_problem
 from .views_referrals import ReferralFormPageView, detail_url
 
 
@@ -38,7 +38,7 @@ class _SendingPageView(ReferralFormPageView):
 class SendByEmailView(_SendingPageView):
     """Email the service that a referral is waiting, with its secure link."""
 
-    form_class = SendByEmailForm
+    form_class = ConfirmForm
     template_name = "referrals/referral_send_email.html"
     submit = "Send by email"
 
@@ -92,13 +92,13 @@ class RecordSentView(_SendingPageView):
 class _LinkPageView(ReferralFormPageView):
     """A confirmation page about the service's secure link."""
 
-    form_class = SendByEmailForm
+    form_class = ConfirmForm
 
     def initial(self) -> dict[str, Any]:
         return {"version": self.referral.version}
 
     def refuse_opening(self) -> HttpResponse | None:
-        if self.referral.status in REPLYING:
+        if self.referral.status in workflow.REPLY_STATUSES:
             return None
         messages.warning(self.request, "The service's link is only for a referral it can reply to.")
         return redirect(detail_url(self.referral))

@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,8 +28,7 @@ from django.views import View
 
 from attachment_app.audit.access import note_outside_access
 from attachment_app.audit.models import AccessLog
-from attachment_app.errors import StaleRecord
-from attachment_app.nhsuk_forms.helpers import add_service_errors
+from attachment_app.form_page import FormPageView
 
 from . import services, services_delivery, workflow
 from .forms import ServiceCodeForm, TransitionForm
@@ -144,7 +143,7 @@ class ShowServiceReferralView(_ServiceLinkView):
                 "referral": referral,
                 "letter": referral_letter(referral),
                 "replies": [
-                    (t.action, SERVICE_LABELS.get(t.action, t.label))
+                    (t.action, service_label(t))
                     for t in workflow.service_moves_from(referral.status)
                 ],
             },
@@ -218,109 +217,112 @@ class VerifyServiceCodeView(_ServiceLinkView):
         return self.render_form(form)
 
 
-class ReplyToReferralView(_ServiceLinkView):
+class ReplyToReferralView(_ServiceLinkView, FormPageView):
     """One reply from the service: acknowledge, accept, decline, record the outcome, withdraw.
 
-    Each is a move through ``services.referral_transition`` with the link as the actor. Two
-    people of the service replying at once: the version check lets one win and tells the other.
+    Each is a move through ``services.referral_transition`` with the link as the actor; the one
+    form-page view handles the form, the service's refusals and a reply posted after someone
+    else's (the version check lets one win and tells the other what happened).
     """
 
     template_name = "referrals/service_referral_reply.html"
+    form_class = TransitionForm
 
-    # No dispatch of its own: the class's is the one marked login_not_required.
-
-    @staticmethod
-    def check_action(action: str) -> None:
-        if action not in {t.action for t in workflow.TRANSITIONS if t.by_service}:
+    def load(self, action: str) -> None:
+        self.action = action
+        self.move = next(
+            (t for t in workflow.service_moves_from(self.referral.status) if t.action == action),
+            None,
+        )
+        # Moved on since the page was opened, the form is still the one that was shown.
+        shown = self.move or next(
+            (t for t in workflow.TRANSITIONS if t.action == action and t.by_service), None
+        )
+        if shown is None:
             raise Http404("No such reply")
+        self.shown = shown
+        self.submit = service_label(shown)
 
-    def move(self, action: str):
-        moves = workflow.service_moves_from(self.referral.status)
-        return next((t for t in moves if t.action == action), None)
-
-    def make_form(self, transition, data=None) -> TransitionForm:
-        return TransitionForm(
-            data,
-            initial={"version": self.referral.version},
-            note_label=transition.note_label,
-            note_required=transition.note_required,
-            submit=SERVICE_LABELS.get(transition.action, transition.label),
-            cancel_url=reverse("service_referral"),
-            warning=transition.action in {"decline", "withdraw"},
-            asks=transition.asks,
-            by_service=True,
-        )
-
-    def render_form(self, transition, form, status: int = 200) -> HttpResponse:
-        return render(
-            self.request,
-            self.template_name,
-            {
-                "form": form,
-                "referral": self.referral,
-                "title": SERVICE_LABELS.get(transition.action, transition.label),
-            },
-            status=status,
-        )
-
-    def not_now(self, request) -> HttpResponse:
+    def not_now(self) -> HttpResponse:
         messages.warning(
-            request,
+            self.request,
             "That reply cannot be made now: the referral shows as "
             f"\u201c{self.referral.get_status_display().lower()}\u201d.",
         )
         return redirect("service_referral")
 
-    def get(self, request, action: str):
-        self.check_action(action)
-        transition = self.move(action)
-        if transition is None:
-            return self.not_now(request)
-        return self.render_form(transition, self.make_form(transition))
+    def refuse(self) -> HttpResponse | None:
+        if self.request.method == "GET" and self.move is None:
+            return self.not_now()
+        return None
 
-    def post(self, request, action: str):
-        self.check_action(action)
-        transition = self.move(action) or next(
-            t for t in workflow.TRANSITIONS if t.action == action and t.by_service
-        )
-        form = self.make_form(transition, request.POST)
-        if not form.is_valid():
-            return self.render_form(transition, form)
+    def cancel_url(self) -> str:
+        return reverse("service_referral")
+
+    def form_kwargs(self) -> dict[str, Any]:
+        return {
+            **super().form_kwargs(),
+            "note_label": self.shown.note_label,
+            "note_required": self.shown.note_required,
+            "warning": self.action in {"decline", "withdraw"},
+            "asks": self.shown.asks,
+            "by_service": True,
+        }
+
+    def initial(self) -> dict[str, Any]:
+        return {"version": self.referral.version}
+
+    def submit_form(self, form) -> HttpResponse:
         try:
-            referral = services.referral_transition(
-                link=self.link,
-                referral=self.referral,
-                action=action,
-                note=form.cleaned_data.get("note", ""),
-                expected_version=form.cleaned_data["version"],
-                **form.reply_fields(),
-            )
-        except StaleRecord as error:
-            self.link = services_delivery.service_link_get(self.link.pk)
-            form.add_error(None, str(error))
-            data = request.POST.copy()
-            data["version"] = error.version
-            form.data = data
-            return self.render_form(transition, form)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.render_form(transition, form)
+            return super().submit_form(form)
         except PermissionDenied:
-            return self.not_now(request)
-        _log(request, self.link, f"Reply: {referral.get_status_display()}", AccessLog.Action.EDIT)
-        status = referral.get_status_display().lower()
-        if referral.is_open:
-            messages.success(request, f"Thank you. The referral now shows as \u201c{status}\u201d.")
-        else:
-            request.session["service_link_closed"] = status
-        return redirect("service_referral")
+            return self.not_now()
+
+    def perform(self, form):
+        referral = services.referral_transition(
+            link=self.link,
+            referral=self.referral,
+            action=self.action,
+            note=form.cleaned_data.get("note", ""),
+            expected_version=form.cleaned_data["version"],
+            **form.reply_fields(),
+        )
+        _log(
+            self.request,
+            self.link,
+            f"Reply: {referral.get_status_display()}",
+            AccessLog.Action.EDIT,
+        )
+        return referral
+
+    def message(self, result) -> str:
+        status = result.get_status_display().lower()
+        if not result.is_open:
+            # The link opens nothing now: the next page thanks the service instead.
+            self.request.session["service_link_closed"] = status
+            return ""
+        return f"Thank you. The referral now shows as \u201c{status}\u201d."
+
+    def success_url(self, result) -> str:
+        return reverse("service_referral")
+
+    def stale(self, form, error) -> None:
+        self.link = services_delivery.service_link_get(self.link.pk)
+        super().stale(form, error)
+
+    def context(self) -> dict[str, Any]:
+        return {"referral": self.referral, "title": self.submit}
 
 
 #: What the buttons say on the service's own pages (the staff's labels say "Record that…").
-SERVICE_LABELS: dict[str, Any] = {
+SERVICE_LABELS: dict[str, str] = {
     "acknowledge": "Acknowledge the referral",
     "accept": "Accept the referral",
     "decline": "Decline the referral",
     "complete": "Record the outcome",
     "withdraw": "Withdraw from the referral",
 }
+
+
+def service_label(transition: workflow.Transition) -> str:
+    return SERVICE_LABELS.get(transition.action, transition.label)

@@ -197,6 +197,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
 )
 
+#: Statuses in which the service may still reply through its link: those its moves start from.
+REPLY_STATUSES = frozenset(t.source for t in TRANSITIONS if t.by_service)
+
 #: The names of every action, in the order the referral page offers them.
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(t.action for t in TRANSITIONS))
 

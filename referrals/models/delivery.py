@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from attachment_app.accounts.scoping import TeamScopedQuerySet
 
+from ..workflow import REPLY_STATUSES
 from .directory import Service
 from .family_records import Referral
 
@@ -177,13 +178,15 @@ class ServiceLink(models.Model):
     def __str__(self) -> str:
         return f"Link for referral {self.referral_id}"
 
-    @property
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None
-
-    @property
-    def is_locked(self) -> bool:
-        return self.locked_at is not None
-
-    def is_expired(self, now=None) -> bool:
-        return (now or timezone.now()) >= self.expires_at
+    def why_unusable(self, now=None) -> str:
+        """Why the link opens nothing now ("revoked", "expired", "closed", "locked"); blank
+        when it works. The one rule for the service's pages and the workflow's moves."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if (now or timezone.now()) >= self.expires_at:
+            return "expired"
+        if self.referral.status not in REPLY_STATUSES:
+            return "closed"
+        if self.locked_at is not None:
+            return "locked"
+        return ""
