@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "attachment_app.health",
     "attachment_app.reminders",
     "attachment_app.nhsuk_forms",
+    "attachment_app.submissions",
     "conversations",
     "screening",
     "referrals",
@@ -422,6 +423,13 @@ CELERY_BEAT_SCHEDULE["referrals.sweep_deliveries"] = {
     "task": "referrals.sweep_deliveries",
     "schedule": timedelta(seconds=DELIVERY_SWEEP_SECONDS),
     "options": {"expires": DELIVERY_SWEEP_SECONDS},
+}
+
+#: Drafts past a week and submission keys past a month are deleted once a day.
+CELERY_BEAT_SCHEDULE["submissions.purge"] = {
+    "task": "submissions.purge",
+    "schedule": timedelta(days=1),
+    "options": {"expires": 3600},
 }
 
 # --- Audit and logging ------------------------------------------------------------------------

@@ -13,6 +13,7 @@ urlpatterns = [
     path("dashboard/", include("referrals.urls_dashboard")),
     path("", include("attachment_app.accounts.urls")),
     path("notifications/", include("attachment_app.reminders.urls")),
+    path("", include("attachment_app.submissions.urls")),
     path("healthz", healthz, name="healthz"),
     path("django-admin/", admin.site.urls),
 ]

@@ -123,10 +123,15 @@ class CreateContactView(FormPageView):
 # --- The conversation -------------------------------------------------------------------------
 
 
-class StartConversationView(PageView):
-    """Offer the conversation about the relationship for a contact (GET), or open it (POST)."""
+class StartConversationView(FormPageView):
+    """Offer the conversation about the relationship for a contact (GET), or open it (POST).
+
+    A form with no fields but its submission key: one press opens one conversation, and once
+    a conversation is open for the contact the page goes to it.
+    """
 
     template_name = "conversations/conversation_start.html"
+    form_class = forms.Form
 
     def load(self, contact_id):
         self.contact = get_object_or_404(
@@ -138,17 +143,23 @@ class StartConversationView(PageView):
         visible = Conversation.objects.visible_to(self.request.user)
         return visible.filter(contact=self.contact).first()
 
-    def get(self, request):
+    def refuse(self):
         conversation = self.existing()
         if conversation is not None:
             return redirect("conversation_detail", conversation.pk)
-        return render(
-            request, self.template_name, {"contact": self.contact, "family": self.contact.family}
-        )
+        return None
 
-    def post(self, request):
-        conversation = services.conversation_start(actor=request.user, contact=self.contact)
-        return redirect(next_page_url(conversation) or conversation_url(conversation))
+    def form_kwargs(self):
+        return {}
+
+    def perform(self, form):
+        return services.conversation_start(actor=self.request.user, contact=self.contact)
+
+    def success_url(self, result) -> str:
+        return next_page_url(result) or conversation_url(result)
+
+    def context(self):
+        return {"contact": self.contact, "family": self.contact.family}
 
 
 def conversation_url(conversation: Conversation) -> str:
@@ -202,6 +213,8 @@ class _ConversationPage(FormPageView):
 class RecordConsentView(_ConversationPage):
     """Introduce the three questions and record the parent's decision."""
 
+    keeps_drafts = True
+
     template_name = "conversations/conversation_consent.html"
     form_class = ConsentForm
 
@@ -251,6 +264,8 @@ class RecordAnswersView(_ConversationPage):
     errors show here, above the questions); "Save and come back later" keeps a draft.
     """
 
+    keeps_drafts = True
+
     template_name = "conversations/conversation_answers.html"
     form_class = AnswersForm
 
@@ -278,6 +293,8 @@ class RecordAnswersView(_ConversationPage):
 
 class RecordReflectionView(_ConversationPage):
     """The HV's reflection and whether anything raised concern; then step 1 is complete."""
+
+    keeps_drafts = True
 
     template_name = "conversations/conversation_reflection.html"
     form_class = ReflectionForm

@@ -48,6 +48,8 @@ def detail_url(referral: Referral) -> str:
 class CreateReferralView(FamilyFormPageView):
     """Start a referral to a service as a draft."""
 
+    keeps_drafts = True
+
     form_class = ReferralForm
     template_name = "referrals/referral_create.html"
     submit = "Save as draft"
@@ -217,6 +219,8 @@ class ReferralFormPageView(FormPageView):
 
 class UpdateReferralView(ReferralFormPageView):
     """Change a draft or returned referral, with the team lead's comment if it was returned."""
+
+    keeps_drafts = True
 
     form_class = ReferralForm
     template_name = "referrals/referral_update.html"

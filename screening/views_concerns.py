@@ -59,6 +59,8 @@ class _FlagConcernPage(ScreeningFormPage):
     """Flag a concern, urgent if it cannot wait; then the concern's page, which leads on to
     services for the family. No consent is asked for (hazard H-037)."""
 
+    keeps_drafts = True
+
     template_name = "screening/concern_create.html"
     form_class = ConcernForm
 
@@ -102,6 +104,8 @@ class CreateFamilyConcernView(_FlagConcernPage):
 
 class CreateObservationView(ContactFormPage):
     """Record a strength of the family or an area where they need support."""
+
+    keeps_drafts = True
 
     template_name = "screening/observation_create.html"
     form_class = ObservationForm

@@ -112,6 +112,8 @@ class InstrumentFormPage(ContactFormPage):
 class CompleteInstrumentView(InstrumentFormPage):
     """Complete the current version of an instrument at a contact; then the result."""
 
+    keeps_drafts = True
+
     def load(self, contact_id: int, code: str) -> None:
         self.load_contact(contact_id)
         # After the contact is fetched in scope, so an unknown code never hides a 404 for scope.

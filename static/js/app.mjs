@@ -5,6 +5,8 @@
 // that runs modules supports NHS.UK frontend, so both classes go on together. Modules run once
 // the page is parsed, so document.body exists here.
 import { initAll } from "../nhsuk/nhsuk-frontend.min.js";
+// Forms that survive a poor connection: sent once, drafts kept, no typing lost offline.
+import "./field-work.mjs";
 
 document.body.classList.add("js-enabled", "nhsuk-frontend-supported");
 initAll();

@@ -51,6 +51,11 @@ NO_FAMILY_DATA = {
     "team_create",
     "team_update",
     "healthz",
+    # Drafts are kept and thrown away for the signed-in user's own pages; neither shows a
+    # family, and "is the server there?" answers nothing at all.
+    "draft_save",
+    "draft_discard",
+    "connection_check",
     "notification_list",
     "notification_read_all",
     "notification_open",
