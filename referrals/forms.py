@@ -1,7 +1,5 @@
 """Forms for step 3's clinical pages. They check shape; the services enforce the rules."""
 
-import uuid
-
 from crispy_forms.layout import HTML
 from django import forms
 
@@ -32,13 +30,6 @@ def _note(label: str, *, required: bool, hint: str = "", rows: int = 4) -> forms
     )
 
 
-class FormTokenField(forms.UUIDField):
-    """A hidden one-time token: the same form posted twice makes one record."""
-
-    def __init__(self, **kwargs):
-        super().__init__(widget=forms.HiddenInput, required=False, **kwargs)
-
-
 class DirectorySearchForm(forms.Form):
     """Words to find in a service's name, organisation or description, and a category."""
 
@@ -54,7 +45,6 @@ class DirectorySearchForm(forms.Form):
 class SignpostForm(forms.Form):
     """Information given to the parent about a service or another resource."""
 
-    form_token = FormTokenField()
     resource_name = forms.CharField(
         label="Resource given",
         required=False,
@@ -77,9 +67,7 @@ class SignpostForm(forms.Form):
     ):
         super().__init__(*args, **kwargs)
         self.service = service
-        if not self.is_bound and "form_token" not in self.initial:
-            self.initial["form_token"] = uuid.uuid4()
-        layout = [Field("form_token")]
+        layout = []
         if service is None:
             self.fields["resource_name"].required = True
             self.fields["resource_name"].error_messages["required"] = "Enter the resource given"
@@ -102,7 +90,6 @@ class ReferralForm(forms.Form):
     shared. The questions that belong to one answer (the safeguarding justification, consent's
     who, how and when, the reason to refer outside eligibility) are revealed by that answer."""
 
-    form_token = FormTokenField()
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = _note(
         "Reason for referral",
@@ -205,9 +192,7 @@ class ReferralForm(forms.Form):
         self.fields["consent_given_by"].label_from_instance = lambda caregiver: (
             f"{caregiver.name} ({caregiver.get_relationship_display().lower()})"
         )
-        if not self.is_bound and "form_token" not in self.initial:
-            self.initial["form_token"] = uuid.uuid4()
-        layout = [Field("form_token"), Field("version"), Field("reason", label_size="s")]
+        layout = [Field("version"), Field("reason", label_size="s")]
         if concerns:
             layout.append(Field("concerns", label_size="s"))
         else:

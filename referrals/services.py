@@ -7,12 +7,11 @@ of the referral, and appends the event. The directory's writes are ``services_di
 """
 
 import datetime
-import uuid
 from collections.abc import Iterable
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from attachment_app import permissions
@@ -68,14 +67,9 @@ def signpost_record(
     resource_name: str = "",
     resource_url: str = "",
     note: str = "",
-    form_token: uuid.UUID | None = None,
 ) -> Signpost:
     """Record that the parent was given information about a service or resource."""
     check_may_record(actor, family.team_id)
-    if form_token is not None:
-        existing = Signpost.objects.filter(form_token=form_token, family=family).first()
-        if existing is not None:
-            return existing
     if service is None and not resource_name.strip():
         raise ValidationError({"service": "Choose a service or name the resource that was given."})
     if service is not None and not service.is_referable:
@@ -89,14 +83,9 @@ def signpost_record(
         given_on=given_on,
         note=note.strip(),
         recorded_by=actor,
-        form_token=form_token,
     )
     signpost.full_clean()
-    try:
-        with transaction.atomic():
-            signpost.save()
-    except IntegrityError:
-        return Signpost.objects.get(form_token=form_token)
+    signpost.save()
     return signpost
 
 
@@ -305,20 +294,14 @@ def referral_create(
     service: Service,
     concerns: Iterable[Concern] = (),
     shared_results: Iterable[ScreeningResult] = (),
-    form_token: uuid.UUID | None = None,
     **fields,
 ) -> Referral:
-    """Start a referral as a draft; the same form posted twice makes one referral."""
+    """Start a referral as a draft (its form page applies each submission once: ADR 0011)."""
     check_may_record(actor, family.team_id)
-    if form_token is not None:
-        existing = Referral.objects.filter(form_token=form_token, family=family).first()
-        if existing is not None:
-            return existing
     referral = Referral(
         family=family,
         service=service,
         created_by=actor,
-        form_token=form_token,
         **_clean_referral_fields(fields),
     )
     concerns = _check_concerns(family, concerns)
@@ -326,12 +309,7 @@ def referral_create(
     _check_sharing(referral)
     _check_service(referral)
     referral.full_clean(exclude=["family", "service"])
-    try:
-        with transaction.atomic():
-            referral.save()
-    except IntegrityError:
-        # The same form arrived twice at once: the other request made the referral.
-        return Referral.objects.get(form_token=form_token)
+    referral.save()
     referral.concerns.set(concerns)
     referral.shared_results.set(shared_results)
     _append_event(referral, actor=actor, kind=ReferralEvent.Kind.CREATED, concerns=concerns)

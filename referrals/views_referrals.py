@@ -97,7 +97,6 @@ class CreateReferralView(FamilyFormPageView):
             service=self.service,
             concerns=form.cleaned_data.get("concerns", []),
             shared_results=form.cleaned_data.get("shared_results", []),
-            form_token=form.cleaned_data["form_token"],
             **form.referral_fields(),
         )
 

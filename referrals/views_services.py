@@ -169,7 +169,6 @@ class CreateSignpostView(FamilyFormPageView):
             resource_url=data.get("resource_url", ""),
             given_on=data["given_on"],
             note=data["note"],
-            form_token=data["form_token"],
         )
 
     def context(self) -> dict[str, Any]:

@@ -37,7 +37,9 @@ class Signpost(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
-    # One submission of the form is one record, however often the button is pressed.
+    # The one-time token these forms carried before every form page applied its submissions
+    # once (ADR 0011). No longer written; kept, with the rows that have one, so the history
+    # tables (append-only) keep the column they recorded.
     form_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
 
     objects = FamilyOwnedQuerySet.as_manager()
@@ -159,6 +161,9 @@ class Referral(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     status_changed_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
+    # The one-time token these forms carried before every form page applied its submissions
+    # once (ADR 0011). No longer written; kept, with the rows that have one, so the history
+    # tables (append-only) keep the column they recorded.
     form_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
 
     objects = ReferralQuerySet.as_manager()

@@ -2,7 +2,6 @@
 two people act at once or a button is pressed twice."""
 
 import datetime
-import uuid
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -36,10 +35,10 @@ def test_hv_refers_and_the_referral_is_a_draft_with_its_concern(
 ):
     client.force_login(hv)
     page = client.get(create_url(family, service))
-    token = page.context["form"].initial["form_token"]
+    token = page.context["form"].fields["submission_key"].initial
     response = client.post(
         create_url(family, service),
-        REFERRAL_FORM | {"form_token": token, "concerns": [concern.pk]},
+        REFERRAL_FORM | {"submission_key": token, "concerns": [concern.pk]},
     )
     referral = Referral.objects.get()
     assert response.status_code == 302
@@ -51,9 +50,9 @@ def test_hv_refers_and_the_referral_is_a_draft_with_its_concern(
 
 def test_double_click_on_refer_makes_one_referral(client, hv, family, service):
     client.force_login(hv)
-    token = client.get(create_url(family, service)).context["form"].initial["form_token"]
+    token = client.get(create_url(family, service)).context["form"].fields["submission_key"].initial
     for _ in range(2):
-        client.post(create_url(family, service), REFERRAL_FORM | {"form_token": token})
+        client.post(create_url(family, service), REFERRAL_FORM | {"submission_key": token})
     assert Referral.objects.count() == 1
 
 
@@ -212,10 +211,10 @@ def test_family_page_shows_referrals_with_status_and_history(client, hv, referra
 def test_signposting_to_a_service_is_recorded_once(client, hv, family, service):
     client.force_login(hv)
     url = reverse("signpost_create", args=[family.pk]) + f"?service={service.pk}"
-    token = client.get(url).context["form"].initial["form_token"]
+    token = client.get(url).context["form"].fields["submission_key"].initial
     today = timezone.localdate()
     data = {
-        "form_token": token,
+        "submission_key": token,
         "given_on_day": today.day,
         "given_on_month": today.month,
         "given_on_year": today.year,
@@ -348,7 +347,6 @@ def test_signposting_dated_before_six_years_ago_is_refused(client, hv, family):
     response = client.post(
         reverse("signpost_create", args=[family.pk]),
         {
-            "form_token": str(uuid.uuid4()),
             "resource_name": "Start for Life",
             "given_on_day": "1",
             "given_on_month": "1",

@@ -2,8 +2,6 @@
 written out by hand in ``workflow_policy`` (never from the module's own table), with who may make
 each; and the rules a referral must meet before it leaves the HV."""
 
-import uuid
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -405,16 +403,6 @@ def test_a_returned_referral_is_changed_and_resubmitted_to_the_review_queue(
         (Status.SUBMITTED, Status.RETURNED),
         (Status.RETURNED, Status.SUBMITTED),
     ]
-
-
-def test_same_form_posted_twice_makes_one_referral(family, service, hv):
-    token = uuid.uuid4()
-    fields = {"reason": "Low mood", "urgency": "routine", "form_token": token}
-    first = services.referral_create(actor=hv, family=family, service=service, **fields)
-    second = services.referral_create(actor=hv, family=family, service=service, **fields)
-    assert first.pk == second.pk
-    assert Referral.objects.count() == 1
-    assert ReferralEvent.objects.filter(kind="created").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
