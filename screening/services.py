@@ -40,6 +40,9 @@ from .models import (
 from .selectors_instruments import current_definition as current_definition
 from .selectors_instruments import safety_rule_message
 
+#: Refused for a concern marked entered in error: it is no longer acted on.
+ENTERED_IN_ERROR = "This concern was marked as entered in error, so it is not acted on."
+
 
 def _agreement_problem(parent_agreed: bool, loaded: engine.Definition) -> dict[str, str]:
     """A result is recorded only with the parent's agreement to that questionnaire or assessment."""
@@ -326,6 +329,8 @@ def concern_acknowledge(*, actor: User, concern: Concern, action_taken: str) -> 
     """Record who acknowledged an urgent concern, when, and what they did."""
     concern = Concern.objects.select_for_update().select_related("family").get(pk=concern.pk)
     check_may_record_for(actor, concern.family)
+    if concern.is_entered_in_error:
+        raise ValidationError({"concern": ENTERED_IN_ERROR})
     if not concern.urgent:
         raise ValidationError({"concern": "Only urgent concerns need acknowledging."})
     if concern.acknowledged_at is not None:
@@ -350,6 +355,8 @@ def concern_close(*, actor: User, concern: Concern, reason: str) -> Concern:
     """
     concern = Concern.objects.select_for_update().select_related("family").get(pk=concern.pk)
     check_may_record_for(actor, concern.family)
+    if concern.is_entered_in_error:
+        raise ValidationError({"concern": ENTERED_IN_ERROR})
     if concern.closed_at is not None:
         raise ValidationError({"concern": "This concern has already been closed."})
     if concern.urgent and concern.acknowledged_at is None:

@@ -131,6 +131,7 @@ class _ConcernFormPage(ScreeningFormPage):
                 "raised_by",
                 "acknowledged_by",
                 "closed_by",
+                "entered_in_error_by",
             ),
             pk=concern_id,
         )
