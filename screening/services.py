@@ -238,6 +238,10 @@ def _check_supersedable(old: ScreeningResult, contact: Contact, reason: str) -> 
     old = ScreeningResult.objects.select_for_update().get(pk=old.pk)
     if old.family_id != contact.family_id:
         raise ValidationError({"supersedes": "A correction must be for the same family."})
+    if old.is_entered_in_error:
+        raise ValidationError(
+            {"supersedes": "This result was marked as entered in error, so it is not corrected."}
+        )
     if ScreeningResult.objects.filter(supersedes=old).exists():
         raise ValidationError({"supersedes": "This result has already been corrected."})
     if not reason.strip():
