@@ -81,6 +81,14 @@ def check_may_record_for(actor: User, family: Family | None = None) -> None:
     check_may_record(actor, family.team_id if family is not None else None)
 
 
+def check_contact_stands(contact: Contact | None) -> None:
+    """Refuse to record anything at a contact marked entered in error."""
+    if contact is not None and contact.entered_in_error_at is not None:
+        raise ValidationError(
+            "This contact was marked as entered in error: record this at another contact."
+        )
+
+
 def normalise_postcode(postcode: str) -> str:
     """Upper case with one space before the inward code, e.g. ``ls1 4ap`` → ``LS1 4AP``."""
     stored = postcode_or_none(postcode)
@@ -349,6 +357,7 @@ def contact_record(
 def conversation_start(*, actor: User, contact: Contact) -> Conversation:
     """Open the relationship conversation for a contact (or return the one already open)."""
     check_may_record_for(actor, contact.family)
+    check_contact_stands(contact)
     conversation, _ = Conversation.objects.get_or_create(
         contact=contact, defaults={"family_id": contact.family_id, "started_by": actor}
     )

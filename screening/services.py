@@ -23,7 +23,11 @@ from django.utils import timezone
 from attachment_app import permissions
 from attachment_app.accounts.models import User
 from conversations.models import Contact, Family
-from conversations.services import check_may_record_for, earliest_plausible_date
+from conversations.services import (
+    check_contact_stands,
+    check_may_record_for,
+    earliest_plausible_date,
+)
 
 from . import engine, reminders
 from .models import (
@@ -119,6 +123,7 @@ def screening_result_record(
     result, whatever was decided about the relationship conversation.
     """
     check_may_record_for(actor, contact.family)
+    check_contact_stands(contact)
     if definition.retired_at is not None:
         raise ValidationError({"definition": "This instrument version has been retired."})
     loaded = definition.parsed
@@ -174,6 +179,7 @@ def screening_result_record_entry(
     ``parent_agreed``: the parent agreed to the assessment (being observed with their baby).
     """
     check_may_record_for(actor, contact.family)
+    check_contact_stands(contact)
     if definition.retired_at is not None:
         raise ValidationError({"definition": "This instrument version has been retired."})
     loaded = definition.parsed
@@ -387,6 +393,7 @@ def observation_record(
 ) -> Observation:
     """Record a strength of the family or an area of need, seen at this contact."""
     check_may_record_for(actor, contact.family)
+    check_contact_stands(contact)
     observation = Observation(
         family_id=contact.family_id,
         contact=contact,

@@ -215,3 +215,26 @@ def test_family_page_query_count_does_not_grow_with_records_entered_in_error(
     with django_assert_num_queries(22):
         response = client.get(url)
     assert len(response.context["entered_in_error"]) == 5 * count
+
+
+def test_nothing_more_is_recorded_at_a_contact_entered_in_error(world):
+    from conversations.services import conversation_start
+
+    contact = world.bare_contact
+    record_mark_entered_in_error(actor=world.hv, record=contact, reason=REASON)
+    contact.refresh_from_db()
+    with pytest.raises(ValidationError, match="marked as entered in error"):
+        conversation_start(actor=world.hv, contact=contact)
+    with pytest.raises(ValidationError, match="marked as entered in error"):
+        screening_services.screening_result_record(
+            parent_agreed=True,
+            actor=world.hv,
+            contact=contact,
+            definition=screening_services.current_definition("phq9"),
+            answers={str(n): "not_at_all" for n in range(1, 10)},
+        )
+    with pytest.raises(ValidationError, match="marked as entered in error"):
+        screening_services.observation_record(
+            actor=world.hv, contact=contact, kind="strength", text="Calm."
+        )
+    assert not ScreeningResult.objects.filter(contact=contact).exists()
