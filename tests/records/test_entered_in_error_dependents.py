@@ -238,3 +238,15 @@ def test_nothing_more_is_recorded_at_a_contact_entered_in_error(world):
             actor=world.hv, contact=contact, kind="strength", text="Calm."
         )
     assert not ScreeningResult.objects.filter(contact=contact).exists()
+
+
+def test_the_pages_of_a_marked_concern_and_follow_up_offer_nothing_to_do(world, sign_in):
+    record_mark_entered_in_error(actor=world.hv, record=world.concern, reason=REASON)
+    record_mark_entered_in_error(actor=world.hv, record=world.follow_up, reason=REASON)
+    client = sign_in(world.hv)
+    page = client.get(reverse("concern_acknowledge", args=[world.concern.pk])).content.decode()
+    assert "This concern was marked as entered in error, so it is not acted on" in page
+    assert 'name="action_taken"' not in page
+    closing = client.get(reverse("follow_up_close", args=[world.follow_up.pk]))
+    assert closing.status_code == 302
+    assert closing["Location"] == reverse("family_detail", args=[world.family.pk])
