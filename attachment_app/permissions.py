@@ -101,6 +101,12 @@ def may_record_for(user: Any, family: Family) -> bool:
     return is_clinician(user) and family.team_id == user.team_id
 
 
+def may_mark_entered_in_error(user: Any, family: Family) -> bool:
+    """Whether this person may mark a record of this family as entered in error: a health
+    visitor or team lead of the family's team (nothing is deleted; the mark says who)."""
+    return is_clinician(user) and family.team_id == user.team_id
+
+
 def may_see_access_log(user: Any, family: Family) -> bool:
     """Who opened a family's record: for the team leads of the family's team."""
     return is_team_lead(user) and family.team_id == user.team_id

@@ -12,6 +12,10 @@ class ConversationsConfig(AppConfig):
 
         reminders.register()
 
+        from . import entered_in_error_kinds
+
+        entered_in_error_kinds.register()
+
         from attachment_app.audit.access import register_path_record
 
         from .models import Baby, Caregiver, Contact, Conversation, Family

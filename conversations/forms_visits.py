@@ -140,7 +140,7 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args, family, cancel_url: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["caregivers"].queryset = family.caregivers.all()
+        self.fields["caregivers"].queryset = family.caregivers.in_record()
         self.fields["caregivers"].label_from_instance = caregiver_label
         self.helper = form_helper(
             Field("caregivers", label_size="s"),

@@ -85,8 +85,63 @@ class FamilyOwnedQuerySet(TeamScopedQuerySet):
     team_field = "family__team"
 
 
+# --- Entered in error -------------------------------------------------------------------------
+# Nothing recorded about a family is deleted. A record made by mistake (a double-submitted form,
+# the wrong family) is marked "entered in error": the row stays, with who marked it, when and
+# why, and its history keeps the change; every list, count, figure, export and reminder reads
+# the record through ``in_record()`` and so leaves it out.
+
+REASON_LENGTH = 500
+
+
+class RecordQuerySet(FamilyOwnedQuerySet):
+    """A family's records that may be marked entered in error (``EnteredInError``)."""
+
+    def in_record(self):
+        """The records that stand: none marked entered in error."""
+        return self.filter(entered_in_error_at__isnull=True)
+
+    def entered_in_error(self):
+        """The records marked entered in error, most recently marked first."""
+        return self.filter(entered_in_error_at__isnull=False).order_by(
+            "-entered_in_error_at", "-pk"
+        )
+
+
+class EnteredInError(models.Model):
+    """Who marked a record entered in error, when and why; empty while it stands."""
+
+    entered_in_error_at = models.DateTimeField(null=True, blank=True)
+    entered_in_error_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    entered_in_error_reason = models.CharField(max_length=REASON_LENGTH, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_entered_in_error(self) -> bool:
+        return self.entered_in_error_at is not None
+
+
+#: Added to each marked model's constraints: a mark always says who made it and why.
+ENTERED_IN_ERROR_COMPLETE = models.CheckConstraint(
+    condition=models.Q(
+        entered_in_error_at__isnull=True,
+        entered_in_error_by__isnull=True,
+        entered_in_error_reason="",
+    )
+    | (
+        models.Q(entered_in_error_at__isnull=False, entered_in_error_by__isnull=False)
+        & ~models.Q(entered_in_error_reason="")
+    ),
+    name="%(app_label)s_%(class)s_entered_in_error_complete",
+)
+
+
 @pghistory.track()
-class Caregiver(models.Model):
+class Caregiver(EnteredInError):
     """A parent or carer of the baby."""
 
     class Relationship(models.TextChoices):
@@ -107,7 +162,7 @@ class Caregiver(models.Model):
     preferred_language = models.CharField(max_length=60, default="English")
     interpreter_needed = models.BooleanField(default=False)
 
-    objects = FamilyOwnedQuerySet.as_manager()
+    objects = RecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]
@@ -124,7 +179,8 @@ class Caregiver(models.Model):
                     ]
                 ),
                 name="caregiver_relationship_known",
-            )
+            ),
+            ENTERED_IN_ERROR_COMPLETE,
         ]
 
     def __str__(self) -> str:
@@ -195,7 +251,7 @@ class ContactType(models.TextChoices):
 
 
 @pghistory.track()
-class Contact(models.Model):
+class Contact(EnteredInError):
     """A visit or other contact with the family."""
 
     class Place(models.TextChoices):
@@ -220,7 +276,7 @@ class Contact(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = FamilyOwnedQuerySet.as_manager()
+    objects = RecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-contact_date", "-pk"]
@@ -233,6 +289,7 @@ class Contact(models.Model):
                 condition=models.Q(place__in=["home", "clinic", "virtual", "other"]),
                 name="contact_place_known",
             ),
+            ENTERED_IN_ERROR_COMPLETE,
         ]
 
     def __str__(self) -> str:
@@ -241,8 +298,13 @@ class Contact(models.Model):
 
 class ConversationQuerySet(FamilyOwnedQuerySet):
     def unfinished(self):
-        """Conversations with consent given whose answers are not yet complete."""
-        return self.filter(completed_at__isnull=True, consent_status=ConsentDecision.Decision.GIVEN)
+        """Conversations with consent given whose answers are not yet complete (at contacts
+        that stand: a contact entered in error takes its conversation out of every list)."""
+        return self.filter(
+            completed_at__isnull=True,
+            consent_status=ConsentDecision.Decision.GIVEN,
+            contact__entered_in_error_at__isnull=True,
+        )
 
 
 @pghistory.track()

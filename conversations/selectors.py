@@ -28,7 +28,8 @@ from django.shortcuts import get_object_or_404
 from attachment_app.formatting import format_count, format_date
 
 from .cleaning import nhs_number_or_none, postcode_or_none
-from .models import Baby, Contact, ContactType, Conversation, Family
+from .entered_in_error import MarkedEntry, entries
+from .models import Baby, Caregiver, Contact, ContactType, Conversation, Family
 from .schedule import ContactWindow
 
 #: How each conversation state reads, and the NHS.UK tag colour that goes with it.
@@ -189,7 +190,11 @@ def family_for_page(*, user, family_id: int) -> Family:
         Family.objects.visible_to(user)
         .select_related("named_hv")
         .prefetch_related(
-            "caregivers",
+            # Every caregiver and contact, those entered in error too: the page shows them in
+            # their own section, from the same two queries.
+            Prefetch(
+                "caregivers", queryset=Caregiver.objects.select_related("entered_in_error_by")
+            ),
             Prefetch("babies", queryset=Baby.objects.order_by("pk")),
             Prefetch("contacts", queryset=family_contacts()),
         ),
@@ -199,9 +204,26 @@ def family_for_page(*, user, family_id: int) -> Family:
 
 def family_contacts():
     """A family's contacts, newest first, each with its baby, recorder and conversation."""
-    return Contact.objects.select_related("baby", "recorded_by", "conversation").order_by(
-        "-contact_date", "-pk"
-    )
+    return Contact.objects.select_related(
+        "baby", "recorded_by", "conversation", "entered_in_error_by"
+    ).order_by("-contact_date", "-pk")
+
+
+def contacts_in_record(family: Family) -> list[Contact]:
+    """The family's contacts that stand, from those :func:`family_for_page` prefetched."""
+    return [contact for contact in family.contacts.all() if not contact.is_entered_in_error]
+
+
+def caregivers_in_record(family: Family) -> list[Caregiver]:
+    """The family's parents and carers that stand, from those prefetched."""
+    return [person for person in family.caregivers.all() if not person.is_entered_in_error]
+
+
+def step_one_entered_in_error(family: Family) -> list[MarkedEntry]:
+    """The family's contacts and parents or carers marked entered in error (no query)."""
+    contacts = [contact for contact in family.contacts.all() if contact.is_entered_in_error]
+    people = [person for person in family.caregivers.all() if person.is_entered_in_error]
+    return entries("Parent or carer", people) + entries("Contact", contacts)
 
 
 def conversation_of(contact):
@@ -219,7 +241,7 @@ def words_over_time(family: Family) -> list[Conversation]:
     """
     conversations = [
         conversation
-        for contact in family.contacts.all()
+        for contact in contacts_in_record(family)
         if (conversation := conversation_of(contact)) is not None
         and conversation.state in {"given", "completed"}
     ]
@@ -265,10 +287,15 @@ def caseload_row_notes(*, user, families: list[Family], today: date) -> dict[int
 
 
 def family_page_extras(*, user, family: Family) -> dict:
-    """What later steps show on the family page."""
+    """What later steps show on the family page. Their records entered in error (a reader's
+    ``entered_in_error`` list) are gathered into one list for the page's own section."""
     extras: dict = {}
+    marked: list[MarkedEntry] = []
     for reader in _family_page_readers:
-        extras.update(reader(user=user, family=family))
+        found = reader(user=user, family=family)
+        marked.extend(found.pop("entered_in_error", []))
+        extras.update(found)
+    extras["entered_in_error"] = marked
     return extras
 
 

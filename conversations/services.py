@@ -6,7 +6,7 @@ families (team scope, consent, dates, NHS numbers) are enforced here, so no call
 
 from collections.abc import Iterable
 from datetime import date
-from typing import cast
+from typing import TypeVar, cast
 
 import nhs_number
 from dateutil.relativedelta import relativedelta
@@ -19,9 +19,11 @@ from attachment_app.accounts.models import User
 from attachment_app.accounts.scoping import check_may_record
 from attachment_app.errors import ConsentRequired
 from attachment_app.formatting import format_date
+from attachment_app.reminders.services import reminder_cancel
 
-from . import reminders
+from . import entered_in_error, reminders
 from .cleaning import nhs_number_characters, only_digits, postcode_or_none
+from .models import REASON_LENGTH as ENTERED_IN_ERROR_REASON_LENGTH
 from .models import (
     Baby,
     Caregiver,
@@ -30,11 +32,13 @@ from .models import (
     Contact,
     ContactType,
     Conversation,
+    EnteredInError,
     Family,
 )
 from .schedule import ANTENATAL_LEAD, next_mandated_contact
 
 Decision = ConsentDecision.Decision
+Marked = TypeVar("Marked", bound=EnteredInError)
 
 #: Plausible dates. Health visiting follows a child to about 2½ years, so a date of birth, a
 #: contact or anything else recorded about the family lies within the last 6 years; a baby is
@@ -75,6 +79,14 @@ def check_may_record_for(actor: User, family: Family | None = None) -> None:
     this first.
     """
     check_may_record(actor, family.team_id if family is not None else None)
+
+
+def check_contact_stands(contact: Contact | None) -> None:
+    """Refuse to record anything at a contact marked entered in error."""
+    if contact is not None and contact.entered_in_error_at is not None:
+        raise ValidationError(
+            "This contact was marked as entered in error: record this at another contact."
+        )
 
 
 def normalise_postcode(postcode: str) -> str:
@@ -141,7 +153,8 @@ def _check_baby_dates(date_of_birth: date | None, expected_date: date | None) ->
 def family_refresh_schedule(*, family: Family) -> None:
     """Recompute the family's next mandated contact from its babies and recorded contacts."""
     done_by_baby: dict[int | None, set[str]] = {}
-    for baby_id, contact_type in family.contacts.values_list("baby_id", "contact_type"):
+    contacts = Contact.objects.in_record().filter(family=family)
+    for baby_id, contact_type in contacts.values_list("baby_id", "contact_type"):
         done_by_baby.setdefault(baby_id, set()).add(contact_type)
     family_wide = done_by_baby.get(None, set())
     windows = []
@@ -344,6 +357,7 @@ def contact_record(
 def conversation_start(*, actor: User, contact: Contact) -> Conversation:
     """Open the relationship conversation for a contact (or return the one already open)."""
     check_may_record_for(actor, contact.family)
+    check_contact_stands(contact)
     conversation, _ = Conversation.objects.get_or_create(
         contact=contact, defaults={"family_id": contact.family_id, "started_by": actor}
     )
@@ -363,6 +377,10 @@ def _taking_part(
         raise ValidationError({"caregivers": "Select who is taking part in the conversation."})
     if any(c.family_id != conversation.family_id for c in named.values()):
         raise ValidationError({"caregivers": "Choose parents or carers of this family."})
+    if any(c.is_entered_in_error for c in named.values()):
+        raise ValidationError(
+            {"caregivers": "Choose parents or carers who were not entered in error."}
+        )
     return sorted(named.values(), key=lambda c: c.pk)
 
 
@@ -524,3 +542,52 @@ def conversation_complete(*, actor: User, conversation: Conversation) -> Convers
         conversation.save(update_fields=["completed_at", "updated_at"])
         reminders.cancel_unfinished(conversation)
     return conversation
+
+
+# --- Entered in error -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_mark_entered_in_error(*, actor: User, record: Marked, reason: str) -> Marked:
+    """Mark a record of the family as entered in error: who, when and why, on the row.
+
+    Nothing is deleted. The record leaves every list, count, figure and export (they read
+    ``in_record()``), its reminders are cancelled and no new one is made for it. Refused for a
+    record marked already, without a reason, or while other records still hang on it (the
+    kind's blockers name what to do first).
+    """
+    kind = entered_in_error.kind_of(record)
+    model = type(record)
+    record = (
+        model._default_manager.select_for_update(of=("self",))
+        .select_related("family")
+        .get(pk=record.pk)
+    )
+    family = record.family  # type: ignore[attr-defined]
+    check_may_record_for(actor, family)
+    if record.entered_in_error_at is not None:
+        raise ValidationError(
+            f"This {kind.noun} was already marked as entered in error on "
+            f"{format_date(timezone.localdate(record.entered_in_error_at))}. It cannot be "
+            "marked again."
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": f"Enter why the {kind.noun} was entered in error"})
+    if len(reason) > ENTERED_IN_ERROR_REASON_LENGTH:
+        raise ValidationError(
+            {"reason": f"Reason must be {ENTERED_IN_ERROR_REASON_LENGTH} characters or fewer"}
+        )
+    blockers = entered_in_error.blockers_for(record)
+    if blockers:
+        raise ValidationError(blockers)
+    record.entered_in_error_at = timezone.now()
+    record.entered_in_error_by = actor
+    record.entered_in_error_reason = reason
+    record.save(
+        update_fields=["entered_in_error_at", "entered_in_error_by", "entered_in_error_reason"]
+    )
+    reminder_cancel(subject=record)
+    for effect in kind.effects:
+        effect(record)
+    return record

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views_access
 from . import views_families as views
+from .views_entered_in_error import MarkEnteredInErrorView
 
 urlpatterns = [
     path("", views.ShowCaseloadView.as_view(), name="home"),
@@ -31,5 +32,10 @@ urlpatterns = [
         "families/<int:family_id>/access-log.csv",
         views_access.ExportFamilyAccessLogView.as_view(),
         name="family_access_log_export",
+    ),
+    path(
+        "caregivers/<int:caregiver_id>/entered-in-error/",
+        MarkEnteredInErrorView.as_view(kind="conversations.caregiver"),
+        name="caregiver_entered_in_error",
     ),
 ]

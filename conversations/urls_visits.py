@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views_visits as views
+from .views_entered_in_error import MarkEnteredInErrorView
 
 urlpatterns = [
     path(
@@ -37,5 +38,10 @@ urlpatterns = [
         "conversations/<int:conversation_id>/withdraw/",
         views.WithdrawConsentView.as_view(),
         name="conversation_withdraw",
+    ),
+    path(
+        "contacts/<int:contact_id>/entered-in-error/",
+        MarkEnteredInErrorView.as_view(kind="conversations.contact"),
+        name="contact_entered_in_error",
     ),
 ]

@@ -141,9 +141,13 @@ class ShowFamilyView(View):
                 "conversation": conversation,
                 "state": _state(conversation),
             }
-            for contact in family.contacts.all()
+            for contact in selectors.contacts_in_record(family)
             for conversation in [selectors.conversation_of(contact)]
         ]
+        extras = selectors.family_page_extras(user=request.user, family=family)
+        entered_in_error = selectors.step_one_entered_in_error(family) + extras.pop(
+            "entered_in_error"
+        )
         return render(
             request,
             self.template_name,
@@ -152,6 +156,11 @@ class ShowFamilyView(View):
                 "babies": [(baby, selectors.baby_age(baby, today)) for baby in family.babies.all()],
                 "next_contact": selectors.next_contact(family, today),
                 "contacts": contacts,
+                "caregivers": selectors.caregivers_in_record(family),
+                "entered_in_error": entered_in_error,
+                "may_mark_entered_in_error": permissions.may_mark_entered_in_error(
+                    request.user, family
+                ),
                 "may_see_access_log": permissions.may_see_access_log(request.user, family),
                 "words_over_time": [
                     {
@@ -163,7 +172,7 @@ class ShowFamilyView(View):
                     }
                     for conversation in selectors.words_over_time(family)
                 ],
-                **selectors.family_page_extras(user=request.user, family=family),
+                **extras,
             },
         )
 

@@ -232,7 +232,7 @@ class RecordConsentView(_ConversationPage):
         # parent or carer there is. With two, the HV ticks who is there: never assumed.
         if self.conversation.participants:
             return {"caregivers": [person.pk for person in self.conversation.participants]}
-        caregivers = list(self.family.caregivers.all())
+        caregivers = list(self.family.caregivers.in_record())
         if len(caregivers) == 1:
             return {"caregivers": [caregivers[0].pk]}
         return {}
@@ -254,7 +254,7 @@ class RecordConsentView(_ConversationPage):
         return DECISION_RECORDED.get(entry.decision, "")
 
     def context(self):
-        return {**super().context(), "has_caregivers": self.family.caregivers.exists()}
+        return {**super().context(), "has_caregivers": self.family.caregivers.in_record().exists()}
 
 
 class RecordAnswersView(_ConversationPage):

@@ -26,9 +26,14 @@ class ReferralsConfig(AppConfig):
 
         reminders.register()
 
+        from . import entered_in_error
+
+        entered_in_error.register()
+
         from attachment_app.audit.access import register_path_record
 
-        from .models import FollowUp, Referral
+        from .models import FollowUp, Referral, Signpost
 
         register_path_record(kwarg="referral_id", model=Referral, label="Referral")
         register_path_record(kwarg="follow_up_id", model=FollowUp, label="Follow-up")
+        register_path_record(kwarg="signpost_id", model=Signpost, label="Signpost")

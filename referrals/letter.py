@@ -193,6 +193,7 @@ def referral_letter(referral: Referral) -> Letter:
                     interpreter_needed=caregiver.interpreter_needed,
                 )
                 for caregiver in sorted(family.caregivers.all(), key=lambda c: c.pk)
+                if not caregiver.is_entered_in_error
             ),
             babies=tuple(
                 LetterBaby(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from attachment_app import permissions
 from attachment_app.formatting import format_date
 from attachment_app.pagination import shortlist
+from conversations.entered_in_error import entries
 from conversations.models import Baby, Caregiver, Family
 from screening.models import Concern, ScreeningResult
 
@@ -261,7 +262,7 @@ def changes_since_return(
 
 def family_caregivers(*, user, family: Family) -> QuerySet:
     """The family's parents and carers, who may give consent to share."""
-    return Caregiver.objects.visible_to(user).filter(family=family).order_by("pk")
+    return Caregiver.objects.visible_to(user).in_record().filter(family=family).order_by("pk")
 
 
 def family_open_concerns(*, user, family: Family, linked=()) -> QuerySet:
@@ -269,7 +270,10 @@ def family_open_concerns(*, user, family: Family, linked=()) -> QuerySet:
     return (
         Concern.objects.visible_to(user)
         .filter(family=family)
-        .filter(Q(closed_at__isnull=True) | Q(pk__in=[concern.pk for concern in linked]))
+        .filter(
+            Q(closed_at__isnull=True, entered_in_error_at__isnull=True)
+            | Q(pk__in=[concern.pk for concern in linked])
+        )
         .select_related("category")
         .order_by("-raised_at", "-pk")
     )
@@ -327,6 +331,7 @@ def service_history(*, user, family: Family) -> dict[int, ServiceHistory]:
         )
     signposts = (
         Signpost.objects.visible_to(user)
+        .in_record()
         .filter(family=family, service__isnull=False)
         .order_by("service_id", "-given_on")
         .distinct("service_id")
@@ -355,7 +360,8 @@ def suggestions_for_family(*, user, family: Family, today: datetime.date) -> Fam
 
 
 def family_page_reader(*, user, family: Family) -> dict:
-    """Signposting, referrals with their history, and follow-ups, for the family page."""
+    """Signposting, referrals with their history, and follow-ups, for the family page; the
+    signposts and follow-ups entered in error for the page's own section (same queries)."""
     referrals = (
         Referral.objects.visible_to(user)
         .filter(family=family)
@@ -365,27 +371,31 @@ def family_page_reader(*, user, family: Family) -> dict:
         )
         .order_by("-created_at", "-pk")
     )
-    signposts = (
+    every_signpost = list(
         Signpost.objects.visible_to(user)
         .filter(family=family)
-        .select_related("service", "recorded_by")
+        .select_related("service", "recorded_by", "entered_in_error_by")
         .order_by("-given_on", "-pk")
     )
-    follow_ups = (
+    every_follow_up = list(
         FollowUp.objects.visible_to(user)
         .filter(family=family)
-        .select_related("planned_by", "closed_by")
+        .select_related("planned_by", "closed_by", "entered_in_error_by")
         .order_by("due_on", "pk")
     )
-    follow_ups = list(follow_ups)
+    follow_ups = [f for f in every_follow_up if not f.is_entered_in_error]
     return {
+        "entered_in_error": entries(
+            "Signpost", [s for s in every_signpost if s.is_entered_in_error]
+        )
+        + entries("Follow-up", [f for f in every_follow_up if f.is_entered_in_error]),
         "support": {
             "referrals": list(referrals),
-            "signposts": list(signposts),
+            "signposts": [s for s in every_signpost if not s.is_entered_in_error],
             "open_follow_ups": [f for f in follow_ups if f.is_open],
             "closed_follow_ups": [f for f in follow_ups if not f.is_open],
             "today": timezone.localdate(),
-        }
+        },
     }
 
 

@@ -112,6 +112,10 @@ def follow_up_close(*, actor: User, follow_up: FollowUp, done: bool, note: str =
     """Mark a follow-up done, or cancel it with a reason."""
     follow_up = FollowUp.objects.select_for_update().select_related("family").get(pk=follow_up.pk)
     check_may_record(actor, follow_up.family.team_id)
+    if follow_up.is_entered_in_error:
+        raise ValidationError(
+            {"follow_up": "This follow-up was marked as entered in error, so it is not closed."}
+        )
     if not follow_up.is_open:
         raise ValidationError({"follow_up": "This follow-up has already been closed."})
     if not done and not note.strip():
@@ -198,7 +202,7 @@ def _check_sharing(referral: Referral) -> None:
         for name, blank in _CONSENT_BLANKS.items():
             setattr(referral, name, blank)
     consent = referral.sharing_basis == Referral.SharingBasis.CONSENT
-    caregivers = Caregiver.objects.filter(family_id=referral.family_id)
+    caregivers = Caregiver.objects.in_record().filter(family_id=referral.family_id)
     problems = sharing_problems(
         sharing_basis=referral.sharing_basis,
         safeguarding_justification=referral.safeguarding_justification,
@@ -222,6 +226,10 @@ def _check_concerns(family: Family, concerns: Iterable[Concern]) -> list[Concern
     concerns = list(concerns)
     if any(concern.family_id != family.pk for concern in concerns):
         raise ValidationError({"concerns": "Link only this family's concerns."})
+    if any(concern.is_entered_in_error for concern in concerns):
+        raise ValidationError(
+            {"concerns": "A concern you chose was marked as entered in error: choose again."}
+        )
     return concerns
 
 
@@ -231,11 +239,17 @@ def _check_shared_results(family: Family, results: Iterable[ScreeningResult]) ->
     if any(result.family_id != family.pk for result in results):
         raise ValidationError({"shared_results": "Share only this family's screening results."})
     corrected = ScreeningResult.objects.filter(
-        pk__in=[result.pk for result in results], superseded_by__isnull=False
+        pk__in=[result.pk for result in results],
+        superseded_by__isnull=False,
+        superseded_by__entered_in_error_at__isnull=True,
     )
     if results and corrected.exists():
         raise ValidationError(
             {"shared_results": "A result you chose has been corrected since: choose again."}
+        )
+    if any(result.is_entered_in_error for result in results):
+        raise ValidationError(
+            {"shared_results": "A result you chose was marked as entered in error: choose again."}
         )
     return results
 

@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from conversations.views_entered_in_error import MarkEnteredInErrorView
+
 from . import views_follow_ups, views_referrals, views_sending, views_services
 
 urlpatterns = [
@@ -89,5 +91,15 @@ urlpatterns = [
         "referrals/<int:referral_id>/<slug:action>/",
         views_referrals.TransitionReferralView.as_view(),
         name="referral_transition",
+    ),
+    path(
+        "signposts/<int:signpost_id>/entered-in-error/",
+        MarkEnteredInErrorView.as_view(kind="referrals.signpost"),
+        name="signpost_entered_in_error",
+    ),
+    path(
+        "follow-ups/<int:follow_up_id>/entered-in-error/",
+        MarkEnteredInErrorView.as_view(kind="referrals.followup"),
+        name="follow_up_entered_in_error",
     ),
 ]

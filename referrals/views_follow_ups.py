@@ -49,8 +49,13 @@ class CloseFollowUpView(FormPageView):
 
     def refuse(self) -> HttpResponse | None:
         # Closed since the form was opened: the service says so on the form.
-        if self.request.method == "POST" or self.follow_up.is_open:
+        if self.request.method == "POST" or (
+            self.follow_up.is_open and not self.follow_up.is_entered_in_error
+        ):
             return None
+        if self.follow_up.is_entered_in_error:
+            messages.info(self.request, "This follow-up was marked as entered in error.")
+            return redirect(family_url(self.family))
         messages.info(self.request, "This follow-up is already closed.")
         return redirect(family_url(self.family))
 

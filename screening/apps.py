@@ -24,9 +24,16 @@ class ScreeningConfig(AppConfig):
 
         reminders.register()
 
+        from . import entered_in_error
+
+        entered_in_error.register()
+
         from attachment_app.audit.access import register_path_record
 
-        from .models import Concern, ScreeningResult
+        from .models import Concern, Observation, ScreeningResult
 
         register_path_record(kwarg="result_id", model=ScreeningResult, label="Screening result")
         register_path_record(kwarg="concern_id", model=Concern, label="Concern")
+        register_path_record(
+            kwarg="observation_id", model=Observation, label="Strength or area of need"
+        )

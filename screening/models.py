@@ -14,7 +14,14 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from attachment_app.formatting import format_date
-from conversations.models import NOTE_LENGTH, Contact, Family, FamilyOwnedQuerySet
+from conversations.models import (
+    ENTERED_IN_ERROR_COMPLETE,
+    NOTE_LENGTH,
+    Contact,
+    EnteredInError,
+    Family,
+    RecordQuerySet,
+)
 
 from . import engine
 
@@ -69,14 +76,24 @@ class ConcernCategory(models.Model):
         return self.name
 
 
-class ScreeningResultQuerySet(FamilyOwnedQuerySet):
+class ScreeningResultQuerySet(RecordQuerySet):
     def current(self):
-        """Results that no correction has superseded."""
-        return self.filter(superseded_by__isnull=True)
+        """Results that stand and that no standing correction has superseded: a correction
+        entered in error gives the result it corrected back its place."""
+        return self.in_record().filter(
+            models.Q(superseded_by__isnull=True)
+            | models.Q(superseded_by__entered_in_error_at__isnull=False)
+        )
 
 
-class ScreeningResult(models.Model):
-    """A completed instrument. Append-only: corrections supersede, never overwrite."""
+#: What the append-only trigger lets change on a result: its one mark as entered in error.
+ENTERED_IN_ERROR_FIELDS = ["entered_in_error_at", "entered_in_error_by", "entered_in_error_reason"]
+
+
+@pghistory.track()
+class ScreeningResult(EnteredInError):
+    """A completed instrument. Append-only: corrections supersede, never overwrite; the one
+    change allowed is marking it entered in error, once."""
 
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="screening_results")
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="screening_results")
@@ -120,29 +137,39 @@ class ScreeningResult(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(parent_agreed=False), name="result_not_without_agreement"
             ),
+            ENTERED_IN_ERROR_COMPLETE,
         ]
         triggers = [
+            pgtrigger.Protect(name="screening_result_never_deleted", operation=pgtrigger.Delete),
+            # Every change is refused but the first mark as entered in error.
             pgtrigger.Protect(
-                name="screening_result_append_only", operation=pgtrigger.Update | pgtrigger.Delete
-            )
+                name="screening_result_append_only",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange(exclude=ENTERED_IN_ERROR_FIELDS),
+            ),
+            pgtrigger.Protect(
+                name="screening_result_marked_once",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__entered_in_error_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.definition} on {format_date(self.recorded_at)}"
 
 
-class ConcernQuerySet(FamilyOwnedQuerySet):
+class ConcernQuerySet(RecordQuerySet):
     def open(self):
-        """Concerns not yet closed."""
-        return self.filter(closed_at__isnull=True)
+        """Concerns that stand and are not yet closed."""
+        return self.in_record().filter(closed_at__isnull=True)
 
     def awaiting_acknowledgement(self):
-        """Urgent concerns nobody has acknowledged yet."""
-        return self.filter(urgent=True, acknowledged_at__isnull=True)
+        """Urgent concerns that stand and that nobody has acknowledged yet."""
+        return self.in_record().filter(urgent=True, acknowledged_at__isnull=True)
 
 
 @pghistory.track()
-class Concern(models.Model):
+class Concern(EnteredInError):
     """Something about the family that needs attention. Urgent ones must be acknowledged."""
 
     class Severity(models.TextChoices):
@@ -221,6 +248,7 @@ class Concern(models.Model):
                 | models.Q(acknowledged_at__isnull=False),
                 name="concern_urgent_acknowledged_before_closed",
             ),
+            ENTERED_IN_ERROR_COMPLETE,
         ]
 
     def __str__(self) -> str:
@@ -228,7 +256,7 @@ class Concern(models.Model):
 
 
 @pghistory.track()
-class Observation(models.Model):
+class Observation(EnteredInError):
     """A strength of the family, or an area where they need support."""
 
     class Kind(models.TextChoices):
@@ -245,14 +273,15 @@ class Observation(models.Model):
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = FamilyOwnedQuerySet.as_manager()
+    objects = RecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-recorded_at", "-pk"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=["strength", "need"]), name="observation_kind_known"
-            )
+            ),
+            ENTERED_IN_ERROR_COMPLETE,
         ]
 
     def __str__(self) -> str:

@@ -44,11 +44,17 @@ def step_two_at_contact(*, user, contact: Contact) -> dict[str, Any]:
         "observational": [row for row in definitions if row.kind == "result_only"],
         "results": list(
             ScreeningResult.objects.visible_to(user)
+            .in_record()
             .filter(contact=contact)
             .select_related("definition", "superseded_by")
         ),
         "concerns": list(
-            Concern.objects.visible_to(user).filter(contact=contact).select_related("category")
+            Concern.objects.visible_to(user)
+            .in_record()
+            .filter(contact=contact)
+            .select_related("category")
         ),
-        "observations": list(Observation.objects.visible_to(user).filter(contact=contact)),
+        "observations": list(
+            Observation.objects.visible_to(user).in_record().filter(contact=contact)
+        ),
     }

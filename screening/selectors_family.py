@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from attachment_app import charts
 from attachment_app.formatting import format_count, format_date
 from attachment_app.pagination import shortlist
+from conversations.entered_in_error import entries
 
 from . import engine
 from .models import Concern, Observation, ScreeningResult
@@ -52,7 +53,8 @@ class FamilyScreening:
 
 
 def family_screening(*, user, family) -> dict:
-    """Results per instrument with their charts, concerns and observations (four queries)."""
+    """Results per instrument with their charts, concerns and observations, and those of them
+    entered in error for the page's own section (five queries, however many there are)."""
     results = list(
         ScreeningResult.objects.visible_to(user)
         .current()
@@ -62,22 +64,41 @@ def family_screening(*, user, family) -> dict:
         .prefetch_related("definition")
         .order_by("contact__contact_date", "recorded_at", "pk")
     )
-    concerns = list(
+    marked_results = list(
+        ScreeningResult.objects.visible_to(user)
+        .entered_in_error()
+        .filter(family=family)
+        .select_related("definition", "entered_in_error_by")
+    )
+    every_concern = list(
         Concern.objects.visible_to(user)
         .filter(family=family)
-        .select_related("category", "contact", "acknowledged_by", "closed_by")
+        .select_related(
+            "category", "contact", "acknowledged_by", "closed_by", "entered_in_error_by"
+        )
     )
-    observations = list(
-        Observation.objects.visible_to(user).filter(family=family).select_related("contact")
+    every_observation = list(
+        Observation.objects.visible_to(user)
+        .filter(family=family)
+        .select_related("contact", "entered_in_error_by")
     )
+    concerns = [concern for concern in every_concern if not concern.is_entered_in_error]
+    observations = [o for o in every_observation if not o.is_entered_in_error]
     return {
+        "entered_in_error": (
+            entries("Screening result", marked_results)
+            + entries("Concern", [c for c in every_concern if c.is_entered_in_error])
+            + entries(
+                "Strength or area of need", [o for o in every_observation if o.is_entered_in_error]
+            )
+        ),
         "screening": FamilyScreening(
             instruments=_by_instrument(results),
             open_concerns=[concern for concern in concerns if concern.closed_at is None],
             closed_concerns=[concern for concern in concerns if concern.closed_at is not None],
             strengths=[o for o in observations if o.kind == Observation.Kind.STRENGTH],
             needs=[o for o in observations if o.kind == Observation.Kind.NEED],
-        )
+        ),
     }
 
 

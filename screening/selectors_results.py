@@ -31,6 +31,12 @@ NOT_OFFERED = (
 )
 
 
+ENTERED_IN_ERROR = (
+    "This result was marked as entered in error, so it is not corrected. Record the "
+    "instrument again at the contact if it was completed."
+)
+
+
 class CannotCorrect(Exception):
     """Why a result cannot be corrected, in words for the user."""
 
@@ -39,7 +45,10 @@ class CannotCorrect(Exception):
 
 
 def check_correctable(*, user, result: ScreeningResult) -> None:
-    """Only a current result is corrected: CannotCorrect once a correction supersedes it."""
+    """Only a current result is corrected: CannotCorrect once a correction supersedes it, or
+    once it is marked entered in error."""
+    if result.is_entered_in_error:
+        raise CannotCorrect(ENTERED_IN_ERROR)
     if ScreeningResult.objects.visible_to(user).filter(supersedes=result).exists():
         raise CannotCorrect(ALREADY_CORRECTED)
 

@@ -23,7 +23,11 @@ from django.utils import timezone
 from attachment_app import permissions
 from attachment_app.accounts.models import User
 from conversations.models import Contact, Family
-from conversations.services import check_may_record_for, earliest_plausible_date
+from conversations.services import (
+    check_contact_stands,
+    check_may_record_for,
+    earliest_plausible_date,
+)
 
 from . import engine, reminders
 from .models import (
@@ -39,6 +43,9 @@ from .models import (
 # A read, kept importable from here for the callers that reach it through the services.
 from .selectors_instruments import current_definition as current_definition
 from .selectors_instruments import safety_rule_message
+
+#: Refused for a concern marked entered in error: it is no longer acted on.
+ENTERED_IN_ERROR = "This concern was marked as entered in error, so it is not acted on."
 
 
 def _agreement_problem(parent_agreed: bool, loaded: engine.Definition) -> dict[str, str]:
@@ -116,6 +123,7 @@ def screening_result_record(
     result, whatever was decided about the relationship conversation.
     """
     check_may_record_for(actor, contact.family)
+    check_contact_stands(contact)
     if definition.retired_at is not None:
         raise ValidationError({"definition": "This instrument version has been retired."})
     loaded = definition.parsed
@@ -171,6 +179,7 @@ def screening_result_record_entry(
     ``parent_agreed``: the parent agreed to the assessment (being observed with their baby).
     """
     check_may_record_for(actor, contact.family)
+    check_contact_stands(contact)
     if definition.retired_at is not None:
         raise ValidationError({"definition": "This instrument version has been retired."})
     loaded = definition.parsed
@@ -235,6 +244,10 @@ def _check_supersedable(old: ScreeningResult, contact: Contact, reason: str) -> 
     old = ScreeningResult.objects.select_for_update().get(pk=old.pk)
     if old.family_id != contact.family_id:
         raise ValidationError({"supersedes": "A correction must be for the same family."})
+    if old.is_entered_in_error:
+        raise ValidationError(
+            {"supersedes": "This result was marked as entered in error, so it is not corrected."}
+        )
     if ScreeningResult.objects.filter(supersedes=old).exists():
         raise ValidationError({"supersedes": "This result has already been corrected."})
     if not reason.strip():
@@ -326,6 +339,8 @@ def concern_acknowledge(*, actor: User, concern: Concern, action_taken: str) -> 
     """Record who acknowledged an urgent concern, when, and what they did."""
     concern = Concern.objects.select_for_update().select_related("family").get(pk=concern.pk)
     check_may_record_for(actor, concern.family)
+    if concern.is_entered_in_error:
+        raise ValidationError({"concern": ENTERED_IN_ERROR})
     if not concern.urgent:
         raise ValidationError({"concern": "Only urgent concerns need acknowledging."})
     if concern.acknowledged_at is not None:
@@ -350,6 +365,8 @@ def concern_close(*, actor: User, concern: Concern, reason: str) -> Concern:
     """
     concern = Concern.objects.select_for_update().select_related("family").get(pk=concern.pk)
     check_may_record_for(actor, concern.family)
+    if concern.is_entered_in_error:
+        raise ValidationError({"concern": ENTERED_IN_ERROR})
     if concern.closed_at is not None:
         raise ValidationError({"concern": "This concern has already been closed."})
     if concern.urgent and concern.acknowledged_at is None:
@@ -376,6 +393,7 @@ def observation_record(
 ) -> Observation:
     """Record a strength of the family or an area of need, seen at this contact."""
     check_may_record_for(actor, contact.family)
+    check_contact_stands(contact)
     observation = Observation(
         family_id=contact.family_id,
         contact=contact,

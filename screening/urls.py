@@ -1,5 +1,7 @@
 from django.urls import path, register_converter
 
+from conversations.views_entered_in_error import MarkEnteredInErrorView
+
 from . import views_concerns, views_instruments, views_results
 
 
@@ -68,5 +70,20 @@ urlpatterns = [
         "contacts/<int:contact_id>/observations/new/",
         views_concerns.CreateObservationView.as_view(),
         name="observation_create",
+    ),
+    path(
+        "screening/results/<int:result_id>/entered-in-error/",
+        MarkEnteredInErrorView.as_view(kind="screening.screeningresult"),
+        name="screening_result_entered_in_error",
+    ),
+    path(
+        "concerns/<int:concern_id>/entered-in-error/",
+        MarkEnteredInErrorView.as_view(kind="screening.concern"),
+        name="concern_entered_in_error",
+    ),
+    path(
+        "screening/observations/<int:observation_id>/entered-in-error/",
+        MarkEnteredInErrorView.as_view(kind="screening.observation"),
+        name="observation_entered_in_error",
     ),
 ]

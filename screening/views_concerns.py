@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from attachment_app import permissions
 from attachment_app.audit.access import families_named_in, note_listed
 from attachment_app.form_page import ClinicianOnlyMixin, PageView
 from attachment_app.pagination import page_links, query_without
@@ -135,6 +136,7 @@ class _ConcernFormPage(ScreeningFormPage):
                 "raised_by",
                 "acknowledged_by",
                 "closed_by",
+                "entered_in_error_by",
             ),
             pk=concern_id,
         )
@@ -156,12 +158,20 @@ class _ConcernFormPage(ScreeningFormPage):
 
     @property
     def needs_acknowledging(self) -> bool:
-        return self.concern.urgent and self.concern.acknowledged_at is None
+        return (
+            self.concern.urgent
+            and self.concern.acknowledged_at is None
+            and not self.concern.is_entered_in_error
+        )
 
     @property
     def may_close(self) -> bool:
-        """Open, and not an urgent concern still awaiting acknowledgement."""
-        return self.concern.closed_at is None and not self.needs_acknowledging
+        """Open, standing, and not an urgent concern still awaiting acknowledgement."""
+        return (
+            self.concern.closed_at is None
+            and not self.concern.is_entered_in_error
+            and not self.needs_acknowledging
+        )
 
     def context(self) -> dict[str, Any]:
         return {
@@ -170,6 +180,9 @@ class _ConcernFormPage(ScreeningFormPage):
             "contact": self.concern.contact,
             "back_url": self.back_url(),
             "may_close": self.may_close,
+            "may_mark_entered_in_error": permissions.may_mark_entered_in_error(
+                self.request.user, self.concern.family
+            ),
         }
 
 

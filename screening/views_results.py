@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from attachment_app import permissions
 from attachment_app.form_page import PageView
 
 from . import selectors_results
@@ -30,7 +31,12 @@ class ShowScreeningResultView(PageView):
     def load(self, result_id: int) -> None:
         self.result = get_object_or_404(
             ScreeningResult.objects.visible_to(self.request.user).select_related(
-                "definition", "contact", "family", "recorded_by", "supersedes"
+                "definition",
+                "contact",
+                "family",
+                "recorded_by",
+                "supersedes",
+                "entered_in_error_by",
             ),
             pk=result_id,
         )
@@ -44,6 +50,9 @@ class ShowScreeningResultView(PageView):
             {
                 **page,
                 "result": result,
+                "may_mark_entered_in_error": permissions.may_mark_entered_in_error(
+                    request.user, result.family
+                ),
                 "contact": result.contact,
                 "family": result.family,
                 "suggestions": [

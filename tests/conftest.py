@@ -215,6 +215,12 @@ def world(team_a, hv, team_lead, team_lead_b):
     w.follow_up = referral_services.follow_up_plan(
         actor=hv, family=w.family, due_on=w.contact.contact_date, purpose="Check on sleep."
     )
+    w.observation = screening_services.observation_record(
+        actor=hv, contact=w.contact, kind="strength", text="Responds warmly to the baby."
+    )
+    w.signpost = referral_services.signpost_record(
+        actor=hv, family=w.family, given_on=w.contact.contact_date, resource_name="Sleep leaflet"
+    )
     # Another team's family: never listed for team A.
     w.other_family = FamilyFactory(team=team_lead_b.team, name="Brook")
     return w

@@ -290,6 +290,7 @@ ABOUT_THE_PERSON = {
 ABOUT_THE_FAMILY = {
     "may_record_for": _row(T, T, F, F, F, F, F, F),
     "may_see_access_log": _row(F, T, F, F, F, F, F, F),
+    "may_mark_entered_in_error": _row(T, T, F, F, F, F, F, F),
 }
 #: ``may`` in templates: property -> the permission it answers.
 TEMPLATE_NAMES = {

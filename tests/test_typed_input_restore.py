@@ -19,7 +19,7 @@ from django.utils import timezone
 from attachment_app.accounts.typed_input import KEPT_PATH_PREFIXES
 from attachment_app.form_page import FormPageView
 from tests.audit.test_access_walk import FAMILY_PAGES, every_pattern, is_regex
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, CaregiverFactory
 from tests.signin import sign_in_both_steps
 
 BANNER = "You were signed out. We kept what you typed"
@@ -43,6 +43,8 @@ TEAM_LEAD_PAGES = {
 OTHER_RECORD = {
     # The world's urgent concern must be acknowledged before it can be closed.
     "concern_close": lambda w: {"concern_id": w.open_concern.pk},
+    # The world's parent is named in a consent decision, so stays; a second one may be marked.
+    "caregiver_entered_in_error": lambda w: {"caregiver_id": CaregiverFactory(family=w.family).pk},
     # Approving asks for nothing typed; returning asks what needs changing.
     "referral_transition": lambda w: {"referral_id": w.submitted.pk, "action": "return"},
 }

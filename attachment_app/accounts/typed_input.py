@@ -29,6 +29,7 @@ KEPT_PATH_PREFIXES = (
     "/screening/",
     "/referrals/",
     "/follow-ups/",
+    "/signposts/",
 )
 #: At most this many pages' input is kept; the oldest goes first.
 MAX_KEPT_PAGES = 5

@@ -23,12 +23,36 @@ class AppRoleRefused(Exception):
 
 
 def _protects_update_and_delete(model) -> bool:
-    for trigger in getattr(model._meta, "triggers", []):
-        if isinstance(trigger, pgtrigger.Protect):
-            operation = str(trigger.operation)
-            if "UPDATE" in operation and "DELETE" in operation:
-                return True
-    return False
+    """Whether the model's protect triggers refuse both UPDATE and DELETE (together, or as a
+    trigger each, an UPDATE trigger perhaps allowing only a mark as entered in error)."""
+    operations = " ".join(
+        str(trigger.operation)
+        for trigger in getattr(model._meta, "triggers", [])
+        if isinstance(trigger, pgtrigger.Protect)
+    )
+    return "UPDATE" in operations and "DELETE" in operations
+
+
+#: The columns of a record's mark as entered in error: on an append-only table that has them
+#: (screening results), the app role may update these and no others, and its trigger lets the
+#: first mark through only.
+ENTERED_IN_ERROR_COLUMNS = [
+    "entered_in_error_at",
+    "entered_in_error_by_id",
+    "entered_in_error_reason",
+]
+
+
+def markable_tables() -> list[str]:
+    """The append-only tables whose rows may be marked entered in error."""
+    tables = set(append_only_tables())
+    return sorted(
+        model._meta.db_table
+        for model in apps.get_models()
+        if model._meta.db_table in tables
+        and not issubclass(model, pghistory.models.Event)
+        and {field.column for field in model._meta.concrete_fields} >= set(ENTERED_IN_ERROR_COLUMNS)
+    )
 
 
 def append_only_tables() -> list[str]:
@@ -100,5 +124,13 @@ def grant_app_role(role: str) -> list[str]:
         for table in tables:
             cursor.execute(
                 sql.SQL("REVOKE UPDATE, DELETE ON {} FROM {}").format(sql.Identifier(table), name)
+            )
+        for table in markable_tables():
+            cursor.execute(
+                sql.SQL("GRANT UPDATE ({}) ON {} TO {}").format(
+                    sql.SQL(", ").join(sql.Identifier(c) for c in ENTERED_IN_ERROR_COLUMNS),
+                    sql.Identifier(table),
+                    name,
+                )
             )
     return tables

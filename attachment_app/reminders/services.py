@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Iterable
 from functools import partial
 
+from django.apps import apps
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, models, transaction
@@ -43,8 +44,13 @@ def reminder_schedule(
     due_at: datetime.datetime,
     key: str = "",
     stage: int = 1,
-) -> Reminder:
-    """Create a reminder, or move it if this occurrence is already scheduled and not sent."""
+) -> Reminder | None:
+    """Create a reminder, or move it if this occurrence is already scheduled and not sent.
+
+    Nothing is scheduled for a subject marked entered in error (None is returned).
+    """
+    if getattr(subject, "entered_in_error_at", None) is not None:
+        return None
     where = {"rule": rule, "key": key, "stage": stage, **_subject(subject)}
     reminder, created = Reminder.objects.get_or_create(**where, defaults={"due_at": due_at})
     if not created and reminder.status == Reminder.Status.PENDING and reminder.due_at != due_at:
@@ -141,6 +147,21 @@ def _claim(reminder_id: int, now: datetime.datetime) -> bool:
     )
 
 
+def _subject_entered_in_error(reminder: Reminder) -> bool:
+    """Whether the reminder's subject was marked entered in error since it was scheduled: then
+    it is cancelled whatever its rule says. The subject's model is found by its label, so this
+    app imports none of the clinical apps."""
+    try:
+        model = apps.get_model(reminder.subject_type)
+    except LookupError:
+        return False
+    if not any(field.name == "entered_in_error_at" for field in model._meta.concrete_fields):
+        return False
+    return model._default_manager.filter(
+        pk=reminder.subject_id, entered_in_error_at__isnull=False
+    ).exists()
+
+
 def reminder_send(reminder_id: int) -> str:
     """Send one due reminder at most once: claim it, re-check its subject, notify, mark sent."""
     now = timezone.now()
@@ -148,7 +169,7 @@ def reminder_send(reminder_id: int) -> str:
         return "not claimed"
     reminder = Reminder.objects.get(pk=reminder_id)
     try:
-        delivery = rules.check(reminder)
+        delivery = None if _subject_entered_in_error(reminder) else rules.check(reminder)
         if delivery is None:
             Reminder.objects.filter(pk=reminder.pk).update(
                 status=Reminder.Status.CANCELLED, cancelled_at=now

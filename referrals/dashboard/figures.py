@@ -32,6 +32,7 @@ def conversations_by_contact_type(*, user, period: Period, today: datetime.date)
     counts = {
         row["contact_type"]: row
         for row in scoped(Contact.objects, user)
+        .in_record()
         .filter(period.days("contact_date"))
         .values("contact_type")
         .annotate(
@@ -80,7 +81,7 @@ def consent(*, user, period: Period, today: datetime.date) -> Figure:
     """Each conversation's current consent at contacts in the period, with its share."""
     totals = (
         scoped(Conversation.objects, user)
-        .filter(period.days("contact__contact_date"))
+        .filter(period.days("contact__contact_date"), contact__entered_in_error_at__isnull=True)
         .aggregate(
             **{
                 f"n_{value or 'none'}": Count("pk", filter=Q(consent_status=value))
@@ -109,6 +110,7 @@ def concerns_by_category(*, user, period: Period, today: datetime.date) -> Figur
     rows = [
         [row["category__name"], row["low"], row["moderate"], row["high"], row["total"]]
         for row in scoped(Concern.objects, user)
+        .in_record()
         .filter(period.moments("raised_at"))
         .values("category__name", "category__position")
         .annotate(
@@ -168,6 +170,7 @@ def urgent_concerns(*, user, period: Period, today: datetime.date) -> Figure:
     """Urgent concerns raised in the period, how many were acknowledged, and how fast."""
     totals = (
         scoped(Concern.objects, user)
+        .in_record()
         .filter(period.moments("raised_at"), urgent=True)
         .aggregate(
             raised=Count("pk"),
@@ -203,7 +206,9 @@ def workload(*, user, period: Period, today: datetime.date) -> Figure:
         )
         .order_by()
     }
-    contacts = _grouped(scoped(Contact.objects, user).filter(period.days("contact_date")), hv)
+    contacts = _grouped(
+        scoped(Contact.objects, user).in_record().filter(period.days("contact_date")), hv
+    )
     follow_ups = _grouped(overdue_follow_ups(user=user, today=today), hv)
     referrals = _grouped(overdue_responses(user=user, now=timezone.now()), hv)
     urgent = _grouped(scoped(Concern.objects, user).awaiting_acknowledgement(), hv)

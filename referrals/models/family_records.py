@@ -14,7 +14,16 @@ from django.db import models
 
 from attachment_app.accounts.scoping import TeamScopedQuerySet
 from attachment_app.formatting import format_date, format_datetime
-from conversations.models import NOTE_LENGTH, Caregiver, Contact, Family, FamilyOwnedQuerySet
+from conversations.models import (
+    ENTERED_IN_ERROR_COMPLETE,
+    NOTE_LENGTH,
+    Caregiver,
+    Contact,
+    EnteredInError,
+    Family,
+    FamilyOwnedQuerySet,
+    RecordQuerySet,
+)
 from screening.models import Concern, ScreeningResult
 
 from ..workflow import OPEN_STATUSES, Status
@@ -22,7 +31,7 @@ from .directory import Service
 
 
 @pghistory.track()
-class Signpost(models.Model):
+class Signpost(EnteredInError):
     """Information about a service or resource given to the parent. No workflow."""
 
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="signposts")
@@ -42,7 +51,7 @@ class Signpost(models.Model):
     # tables (append-only) keep the column they recorded.
     form_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
 
-    objects = FamilyOwnedQuerySet.as_manager()
+    objects = RecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-given_on", "-pk"]
@@ -51,7 +60,8 @@ class Signpost(models.Model):
             models.CheckConstraint(
                 condition=models.Q(service__isnull=False) | ~models.Q(resource_name=""),
                 name="signpost_names_what_was_given",
-            )
+            ),
+            ENTERED_IN_ERROR_COMPLETE,
         ]
 
     def __str__(self) -> str:
@@ -312,14 +322,14 @@ class ReferralEvent(models.Model):
         return self.service_link_id is not None
 
 
-class FollowUpQuerySet(FamilyOwnedQuerySet):
+class FollowUpQuerySet(RecordQuerySet):
     def open(self):
-        """Follow-ups neither done nor cancelled."""
-        return self.filter(done_at__isnull=True, cancelled_at__isnull=True)
+        """Follow-ups that stand, neither done nor cancelled."""
+        return self.in_record().filter(done_at__isnull=True, cancelled_at__isnull=True)
 
 
 @pghistory.track()
-class FollowUp(models.Model):
+class FollowUp(EnteredInError):
     """Further support from the team itself: a contact planned for a date, with its purpose."""
 
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="follow_ups")
@@ -359,6 +369,7 @@ class FollowUp(models.Model):
                 condition=models.Q(cancelled_at__isnull=True) | ~models.Q(closing_note=""),
                 name="follow_up_cancelled_with_reason",
             ),
+            ENTERED_IN_ERROR_COMPLETE,
         ]
 
     def __str__(self) -> str:

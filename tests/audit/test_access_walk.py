@@ -194,6 +194,42 @@ FAMILY_PAGES = {
         Kind.EDIT,
         lambda w: ("referrals.followup", w.follow_up.pk),
     ),
+    # Marking a record entered in error: the form page names the record.
+    "caregiver_entered_in_error": (
+        lambda w: {"caregiver_id": w.caregiver.pk},
+        Kind.EDIT,
+        lambda w: ("conversations.caregiver", w.caregiver.pk),
+    ),
+    "contact_entered_in_error": (
+        lambda w: {"contact_id": w.bare_contact.pk},
+        Kind.EDIT,
+        lambda w: ("conversations.contact", w.bare_contact.pk),
+    ),
+    "screening_result_entered_in_error": (
+        lambda w: {"result_id": w.result.pk},
+        Kind.EDIT,
+        lambda w: ("screening.screeningresult", w.result.pk),
+    ),
+    "concern_entered_in_error": (
+        lambda w: {"concern_id": w.concern.pk},
+        Kind.EDIT,
+        lambda w: ("screening.concern", w.concern.pk),
+    ),
+    "observation_entered_in_error": (
+        lambda w: {"observation_id": w.observation.pk},
+        Kind.EDIT,
+        lambda w: ("screening.observation", w.observation.pk),
+    ),
+    "signpost_entered_in_error": (
+        lambda w: {"signpost_id": w.signpost.pk},
+        Kind.EDIT,
+        lambda w: ("referrals.signpost", w.signpost.pk),
+    ),
+    "follow_up_entered_in_error": (
+        lambda w: {"follow_up_id": w.follow_up.pk},
+        Kind.EDIT,
+        lambda w: ("referrals.followup", w.follow_up.pk),
+    ),
     "referral_review_queue": ({}, Kind.LIST, _team),
     "returned_referral_list": ({}, Kind.LIST, _team),
     "urgent_concern_list": ({}, Kind.LIST, _team),

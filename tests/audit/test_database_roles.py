@@ -117,3 +117,40 @@ def test_a_superuser_is_refused_as_the_app_role(transactional_db):
         (superuser,) = cursor.fetchone()
     with pytest.raises(AppRoleRefused):
         grant_app_role(superuser)
+
+
+def test_the_app_role_may_mark_a_result_entered_in_error_and_change_it_no_other_way(
+    app_role, hv, team_a
+):
+    """A screening result is append-only: the app role may only set its mark as entered in
+    error (a column grant), and the trigger lets that through once."""
+    from screening import services as screening_services
+    from screening.models import ScreeningResult
+    from tests.factories import ContactFactory, FamilyFactory
+
+    screening_services.instrument_definitions_load_shipped()
+    contact = ContactFactory(family=FamilyFactory(team=team_a), recorded_by=hv)
+    result = screening_services.screening_result_record(
+        parent_agreed=True,
+        actor=hv,
+        contact=contact,
+        definition=screening_services.current_definition("phq9"),
+        answers={str(n): "not_at_all" for n in range(1, 10)},
+    )
+    table = sql.Identifier(ScreeningResult._meta.db_table)
+    mark = sql.SQL(
+        "UPDATE {} SET entered_in_error_at = now(), entered_in_error_by_id = %s, "
+        "entered_in_error_reason = %s WHERE id = %s"
+    ).format(table)
+    with connect_as(*app_role) as app:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            app.execute(sql.SQL("UPDATE {} SET total = 0 WHERE id = %s").format(table), [result.pk])
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            app.execute(sql.SQL("DELETE FROM {} WHERE id = %s").format(table), [result.pk])
+        app.execute(mark, [hv.pk, "Sent twice.", result.pk])
+        with pytest.raises(psycopg.errors.RaiseException):
+            app.execute(mark, [hv.pk, "Rewritten.", result.pk])
+    total = result.total
+    result.refresh_from_db()
+    assert result.entered_in_error_reason == "Sent twice."
+    assert result.total == total

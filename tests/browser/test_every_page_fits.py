@@ -8,6 +8,7 @@ from the same table of family pages the access-log walk uses, so a new page is w
 import pytest
 from django.urls import reverse
 
+from conversations.services import record_mark_entered_in_error
 from referrals import services as referral_services
 from screening.models import InstrumentDefinition
 from tests.audit.test_access_walk import FAMILY_PAGES
@@ -59,6 +60,17 @@ def widen(world):
         resource_name="Baby Buddy",
         resource_url=LONG_URL,
         note=LONG_EMAIL,
+    )
+    # A record entered in error, so the family page shows its section with a long reason.
+    wrong = referral_services.signpost_record(
+        actor=world.hv,
+        family=family,
+        given_on=world.contact.contact_date,
+        resource_name=LONG_WORD,
+        resource_url=LONG_URL,
+    )
+    record_mark_entered_in_error(
+        actor=world.hv, record=wrong, reason=f"Meant for {LONG_WORD}; see {LONG_URL}"
     )
     return world
 

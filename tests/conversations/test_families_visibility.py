@@ -18,6 +18,7 @@ URLS = [
     ("caregiver_update", "caregiver"),
     ("baby_create", "family"),
     ("baby_update", "baby"),
+    ("caregiver_entered_in_error", "caregiver"),
 ]
 FORM_URLS = [(name, record) for name, record in URLS if name != "family_detail"]
 
@@ -86,6 +87,7 @@ def test_everyone_else_cannot_post(client, request, records, actor, name, record
         "date_of_birth_day": "1",
         "date_of_birth_month": "1",
         "date_of_birth_year": "2025",
+        "reason": "Changed",
     }
     response = client.post(url_for(records, name, record), data)
     assert response.status_code == 404
@@ -94,6 +96,7 @@ def test_everyone_else_cannot_post(client, request, records, actor, name, record
     assert not Baby.objects.filter(name="Changed").exists()
     assert Caregiver.objects.count() == 1
     assert Baby.objects.count() == 1
+    assert not Caregiver.objects.entered_in_error().exists()
 
 
 def test_family_page_is_read_only(hv_client, records):

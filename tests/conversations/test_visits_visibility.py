@@ -19,6 +19,7 @@ URLS = [
     ("conversation_answers", "conversation"),
     ("conversation_reflection", "conversation"),
     ("conversation_withdraw", "conversation"),
+    ("contact_entered_in_error", "contact"),
 ]
 
 POSTS = {
@@ -35,6 +36,7 @@ POSTS = {
     "conversation_answers": {"word_1": "Leaked", "action": "later"},
     "conversation_reflection": {"reflection": "Leaked", "raised_concern": "yes"},
     "conversation_withdraw": {},
+    "contact_entered_in_error": {"reason": "Leaked"},
 }
 
 
@@ -111,3 +113,4 @@ def test_everyone_else_gets_not_found_on_post_and_nothing_changes(
     conversation.refresh_from_db()
     assert (conversation.word_1, conversation.reflection) == ("Scoped word", "")
     assert conversation.consent_status == "given"
+    assert not Contact.objects.entered_in_error().exists()

@@ -24,7 +24,16 @@ def records(family, service, hv, concern):
     follow_up = FollowUp.objects.create(
         family=family, due_on="2030-01-01", purpose="Check in", planned_by=hv
     )
-    return {"family": family, "service": service, "referral": referral, "follow_up": follow_up}
+    signpost = Signpost.objects.create(
+        family=family, resource_name="Sleep leaflet", given_on="2026-01-01", recorded_by=hv
+    )
+    return {
+        "family": family,
+        "service": service,
+        "referral": referral,
+        "follow_up": follow_up,
+        "signpost": signpost,
+    }
 
 
 def urls(records) -> list[tuple[str, str]]:
@@ -38,6 +47,14 @@ def urls(records) -> list[tuple[str, str]]:
         ("referral_create", reverse("referral_create", args=[family, service])),
         ("follow_up_create", reverse("follow_up_create", args=[family])),
         ("follow_up_close", reverse("follow_up_close", args=[records["follow_up"].pk])),
+        (
+            "follow_up_entered_in_error",
+            reverse("follow_up_entered_in_error", args=[records["follow_up"].pk]),
+        ),
+        (
+            "signpost_entered_in_error",
+            reverse("signpost_entered_in_error", args=[records["signpost"].pk]),
+        ),
         ("referral_detail", reverse("referral_detail", args=[referral])),
         ("referral_update", reverse("referral_update", args=[referral])),
         ("referral_letter", reverse("referral_letter", args=[referral])),
@@ -105,6 +122,8 @@ def test_other_teams_admins_and_no_role_get_404_and_write_nothing(who, records, 
     assert after == before
     assert not ReferralDelivery.objects.exists()
     assert not ServiceLink.objects.exists()
+    assert not FollowUp.objects.entered_in_error().exists()
+    assert not Signpost.objects.entered_in_error().exists()
     referral = Referral.objects.get(pk=records["referral"].pk)
     assert referral.status == "draft"
     assert referral.reason != "Leaked"

@@ -23,6 +23,9 @@ URLS = [
     ("concern_acknowledge", "concern", ()),
     ("concern_close", "open_concern", ()),
     ("observation_create", "contact", ()),
+    ("screening_result_entered_in_error", "result", ()),
+    ("concern_entered_in_error", "open_concern", ()),
+    ("observation_entered_in_error", "observation", ()),
 ]
 
 #: Lists of the team's records, with no record in the URL: their scope (another team's rows never
@@ -67,6 +70,9 @@ def posts(records) -> dict:
         "concern_acknowledge": {"action_taken": "Leaked"},
         "concern_close": {"reason": "Leaked"},
         "observation_create": {"kind": "strength", "text": "Leaked", "tags": "leaked"},
+        "screening_result_entered_in_error": {"reason": "Leaked"},
+        "concern_entered_in_error": {"reason": "Leaked"},
+        "observation_entered_in_error": {"reason": "Leaked"},
     }
 
 
@@ -91,9 +97,13 @@ def records(team_a, hv):
         severity="low",
         note="Scoped note",
     )
+    observation = services.observation_record(
+        actor=hv, contact=contact, kind="need", text="Scoped need"
+    )
     return {
         "family": family,
         "contact": contact,
+        "observation": observation,
         "result": result,
         "concern": Concern.objects.get(source_result=result),
         "open_concern": open_concern,
@@ -108,8 +118,11 @@ def state():
     concern = Concern.objects.get(source_result__isnull=False)
     return (
         ScreeningResult.objects.count(),
+        ScreeningResult.objects.entered_in_error().count(),
         Concern.objects.count(),
+        Concern.objects.entered_in_error().count(),
         Observation.objects.count(),
+        Observation.objects.entered_in_error().count(),
         concern.acknowledged_at,
         concern.action_taken,
         Concern.objects.filter(closed_at__isnull=False).count(),
@@ -164,7 +177,7 @@ def test_own_team_post_does_change_things(client, request, records, actor):
         reverse("concern_acknowledge", args=[records["concern"].pk]), data["concern_acknowledge"]
     )
     client.post(reverse("concern_close", args=[records["open_concern"].pk]), data["concern_close"])
-    assert Observation.objects.count() == 1
+    assert Observation.objects.count() == 2  # the records' own need and this strength
     records["concern"].refresh_from_db()
     assert records["concern"].action_taken == "Leaked"
     records["open_concern"].refresh_from_db()
