@@ -29,6 +29,7 @@ from django.views import View
 from attachment_app.audit.access import note_outside_access
 from attachment_app.audit.models import AccessLog
 from attachment_app.form_page import FormPageView
+from attachment_app.submissions.services import Party
 
 from . import services, services_delivery, workflow
 from .forms import ServiceCodeForm, TransitionForm
@@ -271,6 +272,10 @@ class ReplyToReferralView(_ServiceLinkView, FormPageView):
 
     def initial(self) -> dict[str, Any]:
         return {"version": self.referral.version}
+
+    def submitter(self) -> Party:
+        """Nobody is signed in: the reply is the link's, named as its access-log rows are."""
+        return Party(outside=f"service-link:{self.link.pk}")
 
     def submit_form(self, form) -> HttpResponse:
         try:
