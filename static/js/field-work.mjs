@@ -61,10 +61,15 @@ function statusArea(form) {
   const text = document.createElement("p");
   text.className = "nhsuk-body-s";
   area.append(text);
+  // Before the form's buttons; after a button that stands alone in its form (a form inside a
+  // button group), so the button stays first and lines up with the link beside it.
   const submit = form.querySelector('[type="submit"]');
   let before = submit;
   while (before && before.parentElement !== form) {
     before = before.parentElement;
+  }
+  if (before && before === submit) {
+    before = submit.nextElementSibling;
   }
   form.insertBefore(area, before || null);
   return (message, offline = false) => {
