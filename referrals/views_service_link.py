@@ -261,7 +261,8 @@ class ReplyToReferralView(_ServiceLinkView, FormPageView):
         return reverse("service_referral")
 
     def submitter(self) -> submissions.Party:
-        """The service, by its link: a key made for one link is refused for any other."""
+        """Nobody is signed in: the reply is the link's, named as its access-log rows are (a
+        key made for one link is refused for any other)."""
         return submissions.Party(outside=f"service-link:{self.link.pk}")
 
     def form_kwargs(self) -> dict[str, Any]:

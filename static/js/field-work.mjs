@@ -61,10 +61,15 @@ function statusArea(form) {
   const text = document.createElement("p");
   text.className = "nhsuk-body-s";
   area.append(text);
+  // Before the form's buttons; after a button that stands alone in its form (a form inside a
+  // button group), so the button stays first and lines up with the link beside it.
   const submit = form.querySelector('[type="submit"]');
   let before = submit;
   while (before && before.parentElement !== form) {
     before = before.parentElement;
+  }
+  if (before && before === submit) {
+    before = submit.nextElementSibling;
   }
   form.insertBefore(area, before || null);
   return (message, offline = false) => {
@@ -73,16 +78,29 @@ function statusArea(form) {
   };
 }
 
+// What the form holds now, but for its key and token: to tell typing from a field merely left
+// (a text field fires "change" when it loses focus, after its draft was sent).
+function contentOf(form) {
+  const values = [];
+  for (const [name, value] of new FormData(form)) {
+    if (name !== KEY_FIELD && name !== "csrfmiddlewaretoken") {
+      values.push([name, typeof value === "string" ? value : value.name]);
+    }
+  }
+  return JSON.stringify(values);
+}
+
 function watch(form) {
   const keyInput = form.querySelector(`input[name="${KEY_FIELD}"]`);
   const draftUrl = form.dataset.appDraft;
   const say = statusArea(form);
-  let unsaved = false; // typed and kept nowhere: neither saved nor sent as a draft
-  let edits = 0;
+  // What is kept somewhere: as the page was shown, then the last draft the server kept.
+  let kept = contentOf(form);
   let draftTimer;
   let draftWaiting = false;
   let sending = false; // Save was pressed: waiting for the connection, or being sent
   let letThrough = false;
+  let submitted = false; // the form is on its way: leaving the page is the Save itself
 
   if (cameBack()) {
     const sent = sessionStorage.getItem(sentKeyName());
@@ -92,7 +110,7 @@ function watch(form) {
   }
 
   async function saveDraft() {
-    const edit = edits;
+    const content = contentOf(form);
     const body = new FormData(form);
     body.set("draft_path", window.location.pathname);
     try {
@@ -107,9 +125,7 @@ function watch(form) {
       } else if (response.ok) {
         const { saved_at: savedAt } = await response.json();
         say(`Draft saved at ${savedAt}`);
-        if (edit === edits) {
-          unsaved = false;
-        }
+        kept = content;
       } else {
         say("Draft not saved. Save the page to keep what you typed.", true);
       }
@@ -127,10 +143,11 @@ function watch(form) {
   }
 
   function typed() {
-    unsaved = true;
-    edits += 1;
-    if (draftUrl && !sending) {
-      clearTimeout(draftTimer);
+    if (!draftUrl || sending) {
+      return;
+    }
+    clearTimeout(draftTimer);
+    if (contentOf(form) !== kept) {
       draftTimer = setTimeout(saveDraft, DRAFT_DELAY_MS);
     }
   }
@@ -141,7 +158,7 @@ function watch(form) {
   form.addEventListener("submit", async (event) => {
     if (letThrough) {
       letThrough = false;
-      unsaved = false;
+      submitted = true;
       sessionStorage.setItem(sentKeyName(), keyInput.value);
       return;
     }
@@ -165,8 +182,9 @@ function watch(form) {
     }
   });
 
+  // Asked while Save waits for the connection too: leaving then would lose what was typed.
   window.addEventListener("beforeunload", (event) => {
-    if (unsaved && !letThrough && !sending) {
+    if (!submitted && contentOf(form) !== kept) {
       event.preventDefault();
       event.returnValue = "";
     }
@@ -177,6 +195,7 @@ function watch(form) {
     if (event.persisted) {
       sending = false;
       letThrough = false;
+      submitted = false;
     }
   });
 }

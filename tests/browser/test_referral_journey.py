@@ -149,6 +149,9 @@ def test_referral_from_suggestion_to_acceptance(page, hv, team_lead):
     page.get_by_role("link", name="Resubmit for review").click()
     check(page, "Resubmit for review")
     page.get_by_role("button", name="Resubmit for review").click()
+    # Saved once the page has gone on (the form first checks the connection).
+    expect(page).to_have_url(re.compile(r"/referrals/\d+/$"))
+    expect(page.locator("main")).to_contain_text("Awaiting team lead review")
 
     # The team lead sees it was resubmitted, and what changed, then approves.
     lead.goto("/referrals/review/")

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from attachment_app.audit.models import AccessLog
+from attachment_app.submissions.models import Submission
 from referrals import services_delivery
-from referrals.models import ReferralDelivery
+from referrals.models import ReferralDelivery, ServiceLink
 from referrals.workflow import Status
 
 from .sending import code_in, live_link, make_ready, send_by_email, token_in
@@ -297,3 +298,25 @@ def test_without_a_link_in_the_session_every_service_page_is_the_calm_page(clien
     referral, _ = sent
     referral.refresh_from_db()
     assert referral.status == Status.SENT
+
+
+def test_a_reply_sent_twice_with_its_key_is_made_once(client, sent):
+    referral, token = sent
+    open_with_code(client, token)
+    reply = {
+        "version": referral.version,
+        "note": "Received.",
+        "submission_key": "6f1c7a52-3c1e-4b7e-9a57-2d0c2b9d4e11",
+    }
+    url = reverse("service_referral_reply", args=["acknowledge"])
+
+    first = client.post(url, reply)
+    again = client.post(url, reply, follow=True)
+
+    assert first.status_code == 302
+    assert "It has not been saved a second time" in again.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == Status.ACKNOWLEDGED
+    link = ServiceLink.objects.get(referral=referral)
+    submission = Submission.objects.get()
+    assert (submission.user, submission.outside_party) == (None, f"service-link:{link.pk}")
