@@ -94,8 +94,11 @@ function watch(form) {
   const keyInput = form.querySelector(`input[name="${KEY_FIELD}"]`);
   const draftUrl = form.dataset.appDraft;
   const say = statusArea(form);
-  // What is kept somewhere: as the page was shown, then the last draft the server kept.
-  let kept = contentOf(form);
+  // What is kept somewhere: as the page was shown, then the last draft the server kept. A
+  // page showing again what was typed before a timeout holds what is kept nowhere now (the
+  // server let go of it once shown): it is drafted at once, and leaving asks first.
+  const restored = document.getElementById("restored-title") !== null;
+  let kept = restored ? null : contentOf(form);
   let draftTimer;
   let draftWaiting = false;
   let sending = false; // Save was pressed: waiting for the connection, or being sent
@@ -154,6 +157,9 @@ function watch(form) {
 
   form.addEventListener("input", typed);
   form.addEventListener("change", typed);
+  if (restored) {
+    typed();
+  }
 
   form.addEventListener("submit", async (event) => {
     if (letThrough) {
