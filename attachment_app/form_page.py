@@ -257,8 +257,11 @@ class FormPageView(PageView):
     # --- Once per submission ----------------------------------------------------------------
 
     def submitter(self) -> submissions.Party:
-        """Who sends the form: the signed-in user, unless a page says otherwise."""
-        return submissions.Party(user=self.request.user)
+        """Who sends the form: the signed-in user. A page open without signing in names the
+        outside party instead (the service replying through its link)."""
+        if self.request.user.is_authenticated:
+            return submissions.Party(user=self.request.user)
+        return submissions.Party(outside="signed-out")
 
     def submission_key(self) -> uuid.UUID | None:
         return submissions.parse_key(self.request.POST.get(KEY_FIELD))

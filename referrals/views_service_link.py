@@ -29,6 +29,7 @@ from django.views import View
 from attachment_app.audit.access import note_outside_access
 from attachment_app.audit.models import AccessLog
 from attachment_app.form_page import FormPageView
+from attachment_app.submissions import services as submissions
 
 from . import services, services_delivery, workflow
 from .forms import ServiceCodeForm, TransitionForm
@@ -258,6 +259,10 @@ class ReplyToReferralView(_ServiceLinkView, FormPageView):
 
     def cancel_url(self) -> str:
         return reverse("service_referral")
+
+    def submitter(self) -> submissions.Party:
+        """The service, by its link: a key made for one link is refused for any other."""
+        return submissions.Party(outside=f"service-link:{self.link.pk}")
 
     def form_kwargs(self) -> dict[str, Any]:
         return {
