@@ -6,7 +6,7 @@ directory holds no personal data, so its search terms may go in the query string
 
 from typing import Any
 
-from django.contrib import messages
+from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -177,19 +177,40 @@ class UpdateServiceView(_ServiceFormPageView):
         return {"service": self.service}
 
 
-class RetireServiceView(_ServicePageView):
-    """Ask, then retire a service: past referrals keep it, new ones cannot choose it."""
+class RetireServiceView(AdminOnlyMixin, FormPageView):
+    """Ask, then retire a service: past referrals keep it, new ones cannot choose it.
 
-    def get(self, request):
+    A form with no fields but its submission key; a service already retired goes to its page.
+    """
+
+    template_name = "referrals/directory_service_retire.html"
+    form_class = forms.Form
+
+    def load(self, service_id: int) -> None:
+        self.service = _service(service_id)
+
+    def detail_url(self) -> str:
+        return reverse("directory_service_detail", args=[self.service.pk])
+
+    def refuse(self):
         if self.service.status == Service.Status.DEFUNCT:
             return redirect(self.detail_url())
-        return render(request, "referrals/directory_service_retire.html", {"service": self.service})
+        return None
 
-    def post(self, request):
-        if self.service.status != Service.Status.DEFUNCT:
-            service_retire(actor=request.user, service=self.service)
-            messages.success(request, f"{self.service.name} retired")
-        return redirect(self.detail_url())
+    def form_kwargs(self) -> dict[str, Any]:
+        return {}
+
+    def perform(self, form) -> Service:
+        return service_retire(actor=self.request.user, service=self.service)
+
+    def success_url(self, result) -> str:
+        return self.detail_url()
+
+    def message(self, result) -> str:
+        return f"{result.name} retired"
+
+    def context(self) -> dict[str, Any]:
+        return {"service": self.service}
 
 
 # --- Organisations ----------------------------------------------------------------------------
@@ -262,26 +283,37 @@ class UpdateOrganizationView(_OrganizationFormPageView):
         return {"organization": self.organization}
 
 
-class RetireOrganizationView(AdminOnlyMixin, PageView):
-    """Ask, then retire an organisation: none of its services can be chosen for new referrals."""
+class RetireOrganizationView(AdminOnlyMixin, FormPageView):
+    """Ask, then retire an organisation: none of its services can be chosen for new referrals.
+
+    A form with no fields but its submission key; one already retired goes back to the list.
+    """
+
+    template_name = "referrals/directory_organization_retire.html"
+    form_class = forms.Form
 
     def load(self, organization_id: int) -> None:
         self.organization = _organization(organization_id)
 
-    def get(self, request):
+    def refuse(self):
         if self.organization.retired_at is not None:
             return redirect("directory_organization_list")
+        return None
+
+    def form_kwargs(self) -> dict[str, Any]:
+        return {}
+
+    def perform(self, form) -> Organization:
+        return organization_retire(actor=self.request.user, organization=self.organization)
+
+    def success_url(self, result) -> str:
+        return reverse("directory_organization_list")
+
+    def message(self, result) -> str:
+        return f"{result.name} retired"
+
+    def context(self) -> dict[str, Any]:
         running = self.organization.services.exclude(status=Service.Status.DEFUNCT).order_by(
             "name", "pk"
         )
-        return render(
-            request,
-            "referrals/directory_organization_retire.html",
-            {"organization": self.organization, "running": running},
-        )
-
-    def post(self, request):
-        if self.organization.retired_at is None:
-            organization_retire(actor=request.user, organization=self.organization)
-            messages.success(request, f"{self.organization.name} retired")
-        return redirect("directory_organization_list")
+        return {"organization": self.organization, "running": running}

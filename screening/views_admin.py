@@ -7,13 +7,14 @@ stored row ``definition_row`` and the version as the engine reads it ``definitio
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from attachment_app.form_page import AdminOnlyMixin, PageView
+from attachment_app.form_page import AdminOnlyMixin, FormPageView, PageView
 from attachment_app.nhsuk_forms.helpers import add_service_errors
 
 from . import engine, services
@@ -77,7 +78,8 @@ class AddInstrumentDefinitionView(AdminOnlyMixin, ScreeningFormPage):
 
 
 class ShowInstrumentDefinitionView(AdminOnlyMixin, _DefinitionPage):
-    """One version as the engine reads it: items, scores, bands, rules, licence. Read only."""
+    """One version as the engine reads it: items, scores, bands, rules, licence. Read only,
+    but for the retire button, whose form (with its submission key) is the retire page's."""
 
     def get(self, request):
         return render(
@@ -88,22 +90,43 @@ class ShowInstrumentDefinitionView(AdminOnlyMixin, _DefinitionPage):
                 "definition": self.definition,
                 "items": items_for_admin(self.definition_row),
                 "has_local_items": bool(self.local_items()),
+                "form": RetireInstrumentDefinitionView().form_for(),
             },
         )
 
 
-class RetireInstrumentDefinitionView(AdminOnlyMixin, _DefinitionPage):
-    """Stop offering a version for new results. POST only; results keep the version they used."""
+class RetireInstrumentDefinitionView(AdminOnlyMixin, _DefinitionPage, FormPageView):
+    """Stop offering a version for new results. POST only, from the version's page (which shows
+    this form); results keep the version they used."""
 
-    def post(self, request):
-        try:
-            services.instrument_definition_retire(
-                actor=request.user, definition=self.definition_row
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"{self.definition_row} retired")
+    http_method_names = ["post"]
+    form_class = forms.Form
+
+    def form_kwargs(self) -> dict[str, Any]:
+        return {}
+
+    def refuse(self):
+        if self.definition_row.retired_at is not None:
+            messages.error(self.request, f"{self.definition_row} is already retired.")
+            return redirect(self.detail_url())
+        return None
+
+    def perform(self, form) -> InstrumentDefinition:
+        return services.instrument_definition_retire(
+            actor=self.request.user, definition=self.definition_row
+        )
+
+    def success_url(self, result) -> str:
+        return self.detail_url()
+
+    def message(self, result) -> str:
+        return f"{result} retired"
+
+    def render_page(self, form):
+        """The form is on the version's page: what refused it (retired meanwhile) is said there."""
+        if form is not None and form.errors:
+            refusals = [message for errors in form.errors.values() for message in errors]
+            messages.error(self.request, " ".join(refusals))
         return redirect(self.detail_url())
 
 

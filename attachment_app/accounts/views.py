@@ -8,6 +8,7 @@ and asks for the second factor again if it was given more than 15 minutes ago.
 from allauth.account.utils import perform_login
 from allauth.account.views import LoginView, LogoutView
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -303,8 +304,17 @@ class DecideRoleRequestView(_AccountFormPage):
         self.role_request = get_object_or_404(
             selectors.role_requests_visible_to(self.request.user), pk=request_id
         )
-        if not services.may_decide(self.request.user, self.role_request):
+        # The one who decided it may still reach it: a press sent again (a double press, a
+        # resend) is answered as already saved, and a later visit goes back to the list.
+        decided_here = self.role_request.decided_by_id == self.request.user.pk
+        if not (decided_here or services.may_decide(self.request.user, self.role_request)):
             raise Http404("No such page.")
+
+    def refuse(self):
+        if self.role_request.decided_by_id is not None:
+            messages.info(self.request, "This request has already been decided.")
+            return redirect("role_request_list")
+        return None
 
     def context(self):
         return {
