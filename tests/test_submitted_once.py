@@ -29,7 +29,7 @@ from attachment_app.submissions.models import Submission
 from screening import engine
 from screening.models import ConcernCategory, InstrumentDefinition
 from tests.audit.test_access_walk import FAMILY_PAGES, every_pattern
-from tests.factories import HealthVisitorFactory
+from tests.factories import CaregiverFactory, HealthVisitorFactory
 from tests.factories_referrals import ReferralFactory
 from tests.html_forms import as_sent, page_form
 from tests.referrals.sending import code_in, make_ready, send_by_email
@@ -107,6 +107,9 @@ def _epds(world) -> dict:
 #: The record each page is opened on, where the access walk's is not the one or it names none.
 RECORD: dict[str, Callable[[Any], dict]] = {
     "concern_close": lambda w: {"concern_id": w.open_concern.pk},
+    # The world's parent is named in a consent decision, so stays; a second one may be marked
+    # (made here, for this page alone: a second parent changes what other pages ask).
+    "caregiver_entered_in_error": lambda w: {"caregiver_id": CaregiverFactory(family=w.family).pk},
     "instrument_definition_retire": _phq9,
     "instrument_definition_detail": _phq9,
     "local_item_text_update": _epds,
@@ -198,6 +201,18 @@ VALID: dict[str, dict[str, Any]] = {
     "person_request_role": {"role": "team_lead"},
     "role_request_decide": {"decision": "approve"},
     "team_create": {"name": "Team C"},
+    **{
+        f"{kind}_entered_in_error": {"reason": "Recorded twice by mistake."}
+        for kind in (
+            "caregiver",
+            "contact",
+            "screening_result",
+            "concern",
+            "observation",
+            "signpost",
+            "follow_up",
+        )
+    },
 }
 
 
