@@ -43,6 +43,12 @@ STAGE_GAPS = [
 LEFT_DRAFT = [Status.SUBMITTED, Status.READY, Status.SENT]
 
 
+#: Where a referral of the cohort waits before the service answers: with the team lead, back with
+#: the health visitor, ready to send, or sent. With the three answered columns, every status a
+#: referral that left the health visitor can have, so each row of "Referrals by service" adds up.
+WAITING_FOR_THE_SERVICE = [Status.SUBMITTED, Status.RETURNED, Status.READY, Status.SENT]
+
+
 def referral_cohort(*, user, period: Period):
     """Referrals that first left the health visitor (submitted, or sent urgently) in the period."""
     leaving = ReferralEvent.objects.visible_to(user).filter(
@@ -134,9 +140,7 @@ def referrals_by_service(*, user, period: Period, today: datetime.date) -> Figur
         .values("service__name", "service_id")
         .annotate(
             referrals=Count("pk"),
-            in_progress=Count(
-                "pk", filter=Q(status__in=[Status.SUBMITTED, Status.RETURNED, Status.SENT])
-            ),
+            in_progress=Count("pk", filter=Q(status__in=WAITING_FOR_THE_SERVICE)),
             accepted=Count(
                 "pk",
                 filter=Q(status__in=[Status.ACKNOWLEDGED, Status.ACCEPTED, Status.COMPLETED]),

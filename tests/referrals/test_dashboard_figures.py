@@ -327,3 +327,21 @@ def test_durations_read_naturally():
     assert table.duration(61 * 60) == "1 hour 1 minute"
     assert table.duration(3 * 86400) == "3.0 days"
     assert table.days_text(datetime.timedelta(days=2, hours=12).total_seconds()) == "2.5"
+
+
+def test_a_referral_ready_to_send_is_waiting_for_the_service_so_each_row_adds_up(
+    team_a, hv, team_lead
+):
+    from tests.factories import FamilyFactory
+
+    from .sending import make_ready
+
+    with time_machine.travel(at(2026, 2, 2, 10), tick=False):
+        service = ServiceFactory(name="Parent Infant Service")
+        referral = ReferralFactory(
+            family=FamilyFactory(team=team_a), service=service, created_by=hv
+        )
+        assert make_ready(referral, hv, team_lead).status == "ready"
+    [row] = rows(team_lead, "services")
+    assert row == ["Parent Infant Service", 1, 1, 0, 0, 0]
+    assert row[1] == sum(row[2:])
