@@ -238,8 +238,7 @@ class FormPageView(PageView):
     def post(self, request):
         earlier = self.earlier_submission()
         if earlier is not None and earlier.fingerprint == self.fingerprint():
-            messages.info(request, ALREADY_SAVED.format(time=self.saved_at(earlier)))
-            return redirect(earlier.result_url)
+            return self.already_saved(earlier)
         refused = self.refuse()
         if refused is not None:
             return refused
@@ -277,9 +276,11 @@ class FormPageView(PageView):
             key=key, party=self.submitter(), path=self.request.path
         )
 
-    @staticmethod
-    def saved_at(earlier: Submission) -> str:
-        return format_time(earlier.created_at)
+    def already_saved(self, earlier: Submission) -> HttpResponse:
+        """A repeat of a submission already made: where it went, saying so."""
+        time = format_time(earlier.created_at)
+        messages.info(self.request, ALREADY_SAVED.format(time=time))
+        return redirect(earlier.result_url)
 
     def apply(self, form) -> submissions.Applied:
         """Make the change, once for the form's key (or plainly when a form sent no key)."""
@@ -318,11 +319,9 @@ class FormPageView(PageView):
             self.show_errors(form, error)
         else:
             if applied.earlier is not None:
-                text = ALREADY_SAVED.format(time=self.saved_at(applied.earlier))
-                messages.info(self.request, text)
-            else:
-                text = self.message(applied.result)
-                if text:
-                    messages.success(self.request, text)
+                return self.already_saved(applied.earlier)
+            text = self.message(applied.result)
+            if text:
+                messages.success(self.request, text)
             return redirect(applied.url)
         return self.render_page(form)

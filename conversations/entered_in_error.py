@@ -75,12 +75,6 @@ def add_blocker(label: str, check: Check) -> None:
         kind.blockers.append(check)
 
 
-def add_consequence(label: str, consequence: Consequence) -> None:
-    kind = _kinds[label]
-    if consequence not in kind.consequences:
-        kind.consequences.append(consequence)
-
-
 def blockers_for(record: EnteredInError) -> list[str]:
     """Why this record cannot be marked entered in error now (empty when it can)."""
     return [message for check in kind_of(record).blockers if (message := check(record))]

@@ -44,12 +44,16 @@ class Party:
 
 @dataclass(frozen=True)
 class Applied:
-    """What a submission did: the result (None for a repeat) and where to go next."""
+    """What a submission did: the result, or for a repeat the earlier submission; and where
+    to go next."""
 
     url: str
     result: Any = None
-    repeated: bool = False
     earlier: Submission | None = None
+
+    @property
+    def repeated(self) -> bool:
+        return self.earlier is not None
 
 
 def parse_key(value: str | None) -> uuid.UUID | None:
@@ -119,7 +123,7 @@ def submission_apply_once(
             earlier = submission_earlier(key=key, party=party, path=path)
             if earlier is None:  # not the key's row that refused the insert
                 raise
-            return Applied(url=earlier.result_url, repeated=True, earlier=earlier)
+            return Applied(url=earlier.result_url, earlier=earlier)
         result, url = change()
         submission.result_url = url
         if isinstance(result, models.Model):
