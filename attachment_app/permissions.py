@@ -79,6 +79,11 @@ def clinicians(team_id: int) -> QuerySet[User]:
     return User.objects.filter(team_id=team_id, role__in=sorted(CLINICAL_ROLES), is_active=True)
 
 
+def admins() -> QuerySet[User]:
+    """The active admins (for example, those who may be told about a directory feed)."""
+    return User.objects.filter(role=Role.ADMIN, is_active=True)
+
+
 def teams_with_a_lead() -> QuerySet[User, Any]:
     """The team ids that have an active team lead (for a subquery)."""
     return User.objects.filter(role=Role.TEAM_LEAD, is_active=True).values("team_id")

@@ -432,6 +432,13 @@ CELERY_BEAT_SCHEDULE["submissions.purge"] = {
     "options": {"expires": 3600},
 }
 
+#: Registered ORUK feeds are looked at hourly; each is synced when its schedule is due.
+CELERY_BEAT_SCHEDULE["referrals.sync_directory_feeds"] = {
+    "task": "referrals.sync_directory_feeds",
+    "schedule": timedelta(hours=1),
+    "options": {"expires": 3600},
+}
+
 # --- Audit and logging ------------------------------------------------------------------------
 
 # Every change to a tracked model is kept; the event tables refuse UPDATE and DELETE.
@@ -447,3 +454,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {},
 }
+
+# --- Open Referral UK feeds -------------------------------------------------------------------
+
+#: Feeds are read over HTTPS only in production; development and tests read feeds served on
+#: this machine over plain HTTP.
+ORUK_FEED_HTTPS_ONLY = env_bool("ORUK_FEED_HTTPS_ONLY", PRODUCTION)
+#: Politeness towards a local authority's server: requests per second, and how long to wait.
+ORUK_FEED_REQUESTS_PER_SECOND = env_int("ORUK_FEED_REQUESTS_PER_SECOND", 10)
+ORUK_FEED_TIMEOUT_SECONDS = env_int("ORUK_FEED_TIMEOUT_SECONDS", 15)
+#: A feed with more pages than this is taken as one that never ends.
+ORUK_FEED_MAX_PAGES = env_int("ORUK_FEED_MAX_PAGES", 200)
+#: No response or file over this size is read.
+ORUK_FEED_MAX_BYTES = env_int("ORUK_FEED_MAX_BYTES", 20 * 1024 * 1024)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("attachment_app.accounts.urls")),
     path("notifications/", include("attachment_app.reminders.urls")),
     path("", include("attachment_app.submissions.urls")),
+    path("api/oruk/", include("referrals.oruk.urls")),
     path("healthz", healthz, name="healthz"),
     path("django-admin/", admin.site.urls),
 ]

@@ -57,13 +57,16 @@ def _area_matches(district: str) -> Q:
     )
 
 
+def serves_district(district: str) -> Exists:
+    """A filter on ``Service``: one of its areas covers the postcode district (the district
+    itself, a local authority it is in, or all of England)."""
+    areas = ServiceArea.objects.filter(service=OuterRef("pk"))
+    return Exists(areas.filter(_area_matches(district)))
+
+
 def eligible_filter(facts: FamilyCircumstances) -> Q:
     """A filter on ``Service`` for the services that take a family in these circumstances."""
-    serves_area = Exists(
-        ServiceArea.objects.filter(service=OuterRef("pk")).filter(
-            _area_matches(facts.postcode_district)
-        )
-    )
+    serves_area = serves_district(facts.postcode_district)
     if not facts.ages_in_months:
         # Nobody's age to check: the area decides.
         return Q(serves_area)

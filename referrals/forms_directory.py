@@ -261,6 +261,13 @@ class ServiceForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Evidence levels are from Wright et al. 2023.",
     )
+    local_notes = _text(
+        "Local notes",
+        2000,
+        rows=3,
+        help_text="For health visitors: what to know about this service here. "
+        "Never published, and never changed by an import.",
+    )
     assured_date = DateInputField(
         label="Last assured",
         required=False,
@@ -327,6 +334,7 @@ class ServiceForm(forms.Form):
             _section("What it helps with"),
             Field("taxonomy_terms", label_size="s"),
             Field("interventions", label_size="s"),
+            Field("local_notes"),
             _section("Assurance"),
             Field("assured_date", label_size="s"),
             Field("assurer_email", css_class="nhsuk-u-width-two-thirds", spellcheck="false"),
@@ -359,6 +367,7 @@ class ServiceForm(forms.Form):
                 "schedule_description",
                 "assured_date",
                 "assurer_email",
+                "local_notes",
             )
         }
         return {

@@ -368,6 +368,7 @@ def test_the_team_queries_name_only_active_people_of_the_team(people):
         people.team_a.pk,
         people.team_b.pk,
     }
+    assert set(permissions.admins()) == {people.admin}
     people.lead_b.is_active = False
     people.lead_b.save()
     assert set(permissions.teams_with_a_lead().values_list("team_id", flat=True)) == {
@@ -478,6 +479,7 @@ def test_every_permission_is_in_the_matrix():
         "health_visitors",
         "clinicians",
         "teams_with_a_lead",
+        "admins",
         "may_make_transition",
         "transitions_for",
         "may_review_after_sending",

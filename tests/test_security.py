@@ -29,6 +29,19 @@ PUBLIC_URL_NAMES = {
     "service_referral_code",
     "service_referral_verify",
     "service_referral_reply",
+    # The open directory API (ADR 0012): the directory, read-only, for anyone.
+    "oruk_root",
+    "oruk_openapi",
+    "oruk_service_list",
+    "oruk_service_detail",
+    "oruk_organization_list",
+    "oruk_organization_detail",
+    "oruk_service_at_location_list",
+    "oruk_service_at_location_detail",
+    "oruk_taxonomy_list",
+    "oruk_taxonomy_detail",
+    "oruk_taxonomy_term_list",
+    "oruk_taxonomy_term_detail",
 }
 
 SAMPLE_ARGS = {

@@ -26,6 +26,7 @@ from psycopg import sql
 from attachment_app.audit.models import AccessLog
 from attachment_app.form_page import ALREADY_SAVED, KEY_FIELD, FormPageView
 from attachment_app.submissions.models import Submission
+from referrals.models import DirectoryFeed, DirectoryImport
 from screening import engine
 from screening.models import ConcernCategory, InstrumentDefinition
 from tests.audit.test_access_walk import FAMILY_PAGES, every_pattern
@@ -85,6 +86,11 @@ ADMIN_PAGES = {
     "directory_organization_create",
     "directory_organization_update",
     "directory_organization_retire",
+    "directory_import_create",
+    "directory_import_detail",
+    "directory_feed_create",
+    "directory_feed_update",
+    "directory_feed_sync",
     "person_invite",
     "person_deactivate",
     "person_reset_second_factor",
@@ -93,7 +99,30 @@ ADMIN_PAGES = {
     "team_update",
 }
 #: The page whose HTML shows the form, where it is not the form's own page.
-SHOWN_ON = {"instrument_definition_retire": "instrument_definition_detail"}
+SHOWN_ON = {
+    "instrument_definition_retire": "instrument_definition_detail",
+    "directory_feed_sync": "directory_feed_update",
+}
+
+
+def _feed(world) -> dict:
+    feed, _ = DirectoryFeed.objects.get_or_create(
+        name="Invented Family Hubs", defaults={"url": "https://hubs.example.invalid/oruk"}
+    )
+    return {"feed_id": feed.pk}
+
+
+def _checked_import(world) -> dict:
+    """A check that refused nothing, waiting for the admin to save it."""
+    check, _ = DirectoryImport.objects.get_or_create(
+        source="https://hubs.example.invalid/oruk",
+        dry_run=True,
+        defaults={
+            "outcome": DirectoryImport.Outcome.CHECKED,
+            "report": {"source": "https://hubs.example.invalid/oruk", "services": []},
+        },
+    )
+    return {"import_id": check.pk}
 
 
 def _phq9(world) -> dict:
@@ -123,6 +152,9 @@ RECORD: dict[str, Callable[[Any], dict]] = {
     "role_request_decide": lambda w: {"request_id": w.role_request.pk},
     "team_update": lambda w: {"team_id": w.team.pk},
     "service_referral_reply": lambda w: {"action": "acknowledge"},
+    "directory_import_detail": _checked_import,
+    "directory_feed_update": _feed,
+    "directory_feed_sync": _feed,
 }
 
 
@@ -189,6 +221,12 @@ VALID: dict[str, dict[str, Any]] = {
         "referral_method": "email",
         "email": "steps@example.invalid",
         "national": "on",
+    },
+    "directory_import_create": {"source": "https://hubs.example.invalid/oruk"},
+    "directory_feed_create": {
+        "name": "Riverside Family Hubs",
+        "url": "https://riverside.example.invalid/oruk",
+        "schedule": "daily",
     },
     "person_invite": {
         "first_name": "Ada",

@@ -6,6 +6,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from allauth.account.internal.stagekit import LOGIN_SESSION_KEY as PENDING_SIGN_IN_KEY
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.sessions.models import Session
 from django.shortcuts import redirect
@@ -21,6 +22,19 @@ SIGNED_IN_AT = "signed_in_at"
 SIGNED_OUT = "signed_out"
 IDLE = "idle"
 LIMIT = "limit"
+
+
+def open_to_everyone(view):
+    """Mark a view that serves public information, the same to everyone: it needs no sign-in and
+    no second factor, and it sets its own caching (it holds no personal data to keep out of
+    caches). Only for read-only views of public data, such as the published directory."""
+    view = login_not_required(view)
+    view.open_to_everyone = True
+    return view
+
+
+def _is_open_to_everyone(view_func) -> bool:
+    return getattr(view_func, "open_to_everyone", False)
 
 
 def with_signed_out_reason(url: str, reason: str) -> str:
@@ -64,15 +78,22 @@ class AbsoluteSessionLimitMiddleware:
 
 
 class NoStoreMiddleware:
-    """Tell browsers and proxies never to keep a copy of a page: they hold personal data."""
+    """Tell browsers and proxies never to keep a copy of a page: they hold personal data.
+
+    A view ``open_to_everyone`` holds none and says how long it may be kept.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        add_never_cache_headers(response)
+        if not getattr(request, "open_to_everyone", False):
+            add_never_cache_headers(response)
         return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        request.open_to_everyone = _is_open_to_everyone(view_func)
 
 
 class KeepTypedInputLoginRequiredMiddleware(LoginRequiredMiddleware):
@@ -126,6 +147,9 @@ class SecondFactorRequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        if _is_open_to_everyone(view_func):
+            # Public information: the same whoever asks, signed in or not.
+            return None
         user = request.user
         if not user.is_authenticated:
             return None

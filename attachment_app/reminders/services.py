@@ -237,6 +237,21 @@ def _email(notifications: list[Notification]) -> None:
         logger.info("Reminder email sent for notification %s", notification.pk)
 
 
+def notifications_send(*, recipients: Iterable, title: str, link: str) -> list[Notification]:
+    """Tell each of these people something outside any reminder: in the app and by email.
+
+    Once per person, title and link: sent again (a task run twice), nobody is told twice.
+    """
+    notifications = []
+    for user in recipients:
+        notification, _ = Notification.objects.get_or_create(
+            reminder=None, recipient=user, title=title[:200], link=link[:200]
+        )
+        notifications.append(notification)
+    _email(notifications)
+    return notifications
+
+
 # --- Reading and marking -----------------------------------------------------------------------
 
 

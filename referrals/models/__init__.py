@@ -8,6 +8,7 @@ from .directory import (
     EVIDENCE_SOURCE,
     RESPONSE_TIME_AT_LEAST_ONE,
     EvidenceLevel,
+    FromSource,
     Intervention,
     LocalAuthority,
     Location,
@@ -27,6 +28,7 @@ from .family_records import (
     ReferralQuerySet,
     Signpost,
 )
+from .feeds import DirectoryFeed, DirectoryImport
 
 __all__ = [
     "CODE_ATTEMPTS",
@@ -34,9 +36,12 @@ __all__ = [
     "EVIDENCE_RANK",
     "EVIDENCE_SOURCE",
     "RESPONSE_TIME_AT_LEAST_ONE",
+    "DirectoryFeed",
+    "DirectoryImport",
     "EvidenceLevel",
     "FollowUp",
     "FollowUpQuerySet",
+    "FromSource",
     "Intervention",
     "LocalAuthority",
     "Location",

@@ -17,6 +17,31 @@ from attachment_app.formatting import format_count
 from screening.models import ConcernCategory
 
 
+class FromSource(models.Model):
+    """Where a directory record came from when it was imported from an Open Referral UK feed.
+
+    ``source`` is the feed's base URL (or ``file:`` and a file's name) and ``source_id`` the
+    record's id there; an import matches records by the two. Both are blank for a record an admin
+    added here.
+    """
+
+    source = models.CharField(max_length=300, blank=True, editable=False)
+    source_id = models.CharField("ID at the source", max_length=200, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_imported(self) -> bool:
+        return bool(self.source)
+
+
+def _once_per_source(name: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=["source", "source_id"], condition=~models.Q(source=""), name=name
+    )
+
+
 class EvidenceLevel(models.TextChoices):
     """How strong the evidence is for an intervention (Wright et al. 2023, NIHR HTA 27(2))."""
 
@@ -80,7 +105,7 @@ class Intervention(models.Model):
         return self.evidence_source or EVIDENCE_SOURCE
 
 
-class TaxonomyTerm(models.Model):
+class TaxonomyTerm(FromSource):
     """A category of service (HSDS taxonomy_term), mapped to the concerns it can help with."""
 
     uid = models.UUIDField("ID", default=uuid.uuid4, unique=True, editable=False)
@@ -97,6 +122,7 @@ class TaxonomyTerm(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [_once_per_source("taxonomy_term_once_per_source")]
 
     def __str__(self) -> str:
         return self.name
@@ -125,7 +151,7 @@ class LocalAuthority(models.Model):
 
 
 @pghistory.track()
-class Organization(models.Model):
+class Organization(FromSource):
     """An organisation that runs services (HSDS organization)."""
 
     uid = models.UUIDField("ID", default=uuid.uuid4, unique=True, editable=False)
@@ -139,6 +165,7 @@ class Organization(models.Model):
     class Meta:
         ordering = ["name", "pk"]
         indexes = [models.Index(fields=["retired_at", "name"], name="organization_current")]
+        constraints = [_once_per_source("organization_once_per_source")]
 
     def __str__(self) -> str:
         return self.name
@@ -158,7 +185,7 @@ class ServiceQuerySet(models.QuerySet):
 
 
 @pghistory.track()
-class Service(models.Model):
+class Service(FromSource):
     """A service families can be signposted or referred to (HSDS service)."""
 
     class Status(models.TextChoices):
@@ -231,14 +258,26 @@ class Service(models.Model):
         TaxonomyTerm, verbose_name="Categories", blank=True, related_name="services"
     )
     interventions = models.ManyToManyField(Intervention, blank=True, related_name="services")
+    # Kept here whatever a feed says: notes for health visitors about this service.
+    local_notes = models.TextField(
+        "Local notes",
+        max_length=2000,
+        blank=True,
+        help_text="For health visitors: what to know about this service locally. "
+        "Never published and never changed by an import.",
+    )
     last_modified = models.DateTimeField(auto_now=True)
 
     objects = ServiceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["status", "name"], name="service_status_name")]
+        indexes = [
+            models.Index(fields=["status", "name"], name="service_status_name"),
+            models.Index(fields=["last_modified", "id"], name="service_modified"),
+        ]
         constraints = [
+            _once_per_source("service_once_per_source"),
             models.CheckConstraint(
                 condition=models.Q(
                     status__in=["active", "inactive", "defunct", "temporarily closed"]
@@ -288,6 +327,7 @@ class ServiceArea(models.Model):
         POSTCODE_DISTRICT = "postcode_district", "Postcode district"
         LOCAL_AUTHORITY = "local_authority", "Local authority"
 
+    uid = models.UUIDField("ID", default=uuid.uuid4, unique=True, editable=False)
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_areas")
     name = models.CharField(max_length=120)
     extent_type = models.CharField(max_length=20, choices=ExtentType.choices)
@@ -313,17 +353,31 @@ class ServiceArea(models.Model):
         return self.name
 
 
-class Location(models.Model):
-    """A place where services are delivered (HSDS location with its address)."""
+class Location(FromSource):
+    """A place where services are delivered (HSDS location with its one address)."""
+
+    class LocationType(models.TextChoices):
+        PHYSICAL = "physical", "A place families can go to"
+        POSTAL = "postal", "A postal address"
+        VIRTUAL = "virtual", "Online or by phone"
 
     uid = models.UUIDField("ID", default=uuid.uuid4, unique=True, editable=False)
+    location_type = models.CharField(
+        max_length=10, choices=LocationType.choices, default=LocationType.PHYSICAL
+    )
     name = models.CharField(max_length=200)
+    description = models.TextField(max_length=2000, blank=True)
     address_1 = models.CharField("Address", max_length=200, blank=True)
     city = models.CharField("Town or city", max_length=120, blank=True)
+    state_province = models.CharField("County", max_length=120, blank=True)
     postal_code = models.CharField("Postcode", max_length=8, blank=True)
+    country = models.CharField(max_length=2, default="GB")
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [_once_per_source("location_once_per_source")]
 
     def __str__(self) -> str:
         return self.name

@@ -74,6 +74,13 @@ NO_FAMILY_DATA = {
     "directory_organization_create",
     "directory_organization_update",
     "directory_organization_retire",
+    "directory_import_create",
+    "directory_import_list",
+    "directory_import_detail",
+    "directory_feed_list",
+    "directory_feed_create",
+    "directory_feed_update",
+    "directory_feed_sync",
     # The service's pages: without its link and code in the session they show only the calm
     # "this link does not open a referral" page (their own rows are tested in
     # tests/referrals/test_service_link_pages.py).
@@ -82,6 +89,23 @@ NO_FAMILY_DATA = {
     "service_referral_verify",
     "service_referral_reply",
 }
+#: The open directory API (ADR 0012): public pages, open to anyone without signing in, showing
+#: only the directory. Also walked signed out below, with real ids.
+OPEN_DIRECTORY_API = {
+    "oruk_root",
+    "oruk_openapi",
+    "oruk_service_list",
+    "oruk_service_detail",
+    "oruk_organization_list",
+    "oruk_organization_detail",
+    "oruk_service_at_location_list",
+    "oruk_service_at_location_detail",
+    "oruk_taxonomy_list",
+    "oruk_taxonomy_detail",
+    "oruk_taxonomy_term_list",
+    "oruk_taxonomy_term_detail",
+}
+NO_FAMILY_DATA |= OPEN_DIRECTORY_API
 NO_FAMILY_NAMESPACES = {"admin"}
 
 
@@ -447,3 +471,30 @@ def test_hostile_path_values_are_refused_before_the_database(world, sign_in):
     nul = client.get(f"/contacts/{world.contact.pk}/screening/%00/")
     assert nul.status_code == 404
     assert checked > 100
+
+
+@pytest.mark.django_db
+def test_the_open_directory_api_is_public_and_logs_nothing(world, client):
+    """Each page of the API, signed out and with real ids: shown, and no access row."""
+    from referrals.models import Location, ServiceAtLocation
+    from referrals.oruk.publish import taxonomy_id
+
+    service = world.service
+    at_location = ServiceAtLocation.objects.create(
+        service=service, location=Location.objects.create(name="Hub")
+    )
+    term = service.taxonomy_terms.first() or service.taxonomy_terms.model.objects.first()
+    ids = {
+        "oruk_service_detail": service.uid,
+        "oruk_organization_detail": service.organization.uid,
+        "oruk_service_at_location_detail": at_location.uid,
+        "oruk_taxonomy_detail": taxonomy_id(term.vocabulary),
+        "oruk_taxonomy_term_detail": term.uid,
+    }
+    before = _last_pk()
+    for name in OPEN_DIRECTORY_API:
+        url = reverse(name, kwargs={"uid": ids[name]} if name in ids else {})
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Access-Control-Allow-Origin"] == "*", url
+    assert _new_rows(before) == []

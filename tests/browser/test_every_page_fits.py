@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from conversations.services import record_mark_entered_in_error
 from referrals import services as referral_services
+from referrals.models import DirectoryFeed, DirectoryImport
 from screening.models import InstrumentDefinition
 from tests.audit.test_access_walk import FAMILY_PAGES
 
@@ -106,6 +107,19 @@ def test_every_family_page_fits_narrow_screens(page, wide_world):
 def test_every_admin_page_fits_narrow_screens(page, wide_world, admin_user):
     world = wide_world
     definition = InstrumentDefinition.objects.get(code="epds", version=1)
+    feed = DirectoryFeed.objects.create(name=f"{LONG_WORD} Family Hubs", url=LONG_URL)
+    line = {"source_id": LONG_WORD, "name": world.service.name, "action": "refused"}
+    check = DirectoryImport.objects.create(
+        feed=feed,
+        source=LONG_URL,
+        dry_run=True,
+        outcome=DirectoryImport.Outcome.REFUSED,
+        report={
+            "source": LONG_URL,
+            "services": [{**line, "reasons": [f"The url {LONG_URL} is not a web address."]}],
+            "unmapped_terms": [f"{LONG_WORD} ({LONG_URL})"],
+        },
+    )
     urls = [
         reverse("directory_service_list"),
         reverse("directory_service_detail", args=[world.service.pk]),
@@ -120,6 +134,13 @@ def test_every_admin_page_fits_narrow_screens(page, wide_world, admin_user):
         reverse("account_event_list"),
         reverse("team_list"),
         reverse("notification_list"),
+        reverse("directory_import_create"),
+        reverse("directory_import_list"),
+        reverse("directory_import_detail", args=[check.pk]),
+        reverse("directory_feed_list"),
+        reverse("directory_feed_create"),
+        reverse("directory_feed_update", args=[feed.pk]),
+        reverse("directory_feed_sync", args=[feed.pk]),
     ]
     page.goto("/")
     sign_in(page, admin_user)

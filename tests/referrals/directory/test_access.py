@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from referrals import urls_directory
-from referrals.models import Organization, Service
+from referrals.models import DirectoryFeed, DirectoryImport, Organization, Service
 from tests.factories import AdminFactory
 from tests.factories_referrals import ServiceFactory
 from tests.referrals.directory.directory_data import service_data, term
@@ -26,6 +26,13 @@ DIRECTORY_URLS = [
     ("directory_organization_create", None),
     ("directory_organization_update", "organization"),
     ("directory_organization_retire", "organization"),
+    ("directory_import_create", None),
+    ("directory_import_list", None),
+    ("directory_import_detail", "import"),
+    ("directory_feed_list", None),
+    ("directory_feed_create", None),
+    ("directory_feed_update", "feed"),
+    ("directory_feed_sync", "feed"),
 ]
 REFUSED = ["hv", "team_lead", "hv_b", "no_role_user"]
 
@@ -38,8 +45,18 @@ def test_every_directory_url_is_in_the_matrix():
 @pytest.mark.parametrize(("name", "takes"), DIRECTORY_URLS)
 def test_only_admins_may_open_directory_pages(client, request, authority, actor, name, takes):
     service = ServiceFactory(name="Kept As It Was")
+    feed = DirectoryFeed.objects.create(name="Hubs", url="https://hubs.example.org")
+    check = DirectoryImport.objects.create(
+        source=feed.url, dry_run=True, outcome=DirectoryImport.Outcome.CHECKED
+    )
     client.force_login(request.getfixturevalue(actor))
-    ids = {"service": [service.pk], "organization": [service.organization_id], None: []}
+    ids = {
+        "service": [service.pk],
+        "organization": [service.organization_id],
+        "feed": [feed.pk],
+        "import": [check.pk],
+        None: [],
+    }
     url = reverse(name, args=ids[takes])
     assert client.get(url).status_code == 404
     response = client.post(url, service_data(service.organization, authority, name="Changed"))
@@ -51,6 +68,8 @@ def test_only_admins_may_open_directory_pages(client, request, authority, actor,
     assert service.organization.retired_at is None
     assert Service.objects.count() == 1
     assert Organization.objects.count() == 1
+    assert DirectoryImport.objects.count() == 1
+    assert DirectoryFeed.objects.get().sync_enqueued_at is None
 
 
 def test_signed_out_user_is_sent_to_sign_in(client):
