@@ -117,6 +117,16 @@ def may_see_access_log(user: Any, family: Family) -> bool:
     return is_team_lead(user) and family.team_id == user.team_id
 
 
+def may_export_record(user: Any, family: Family) -> bool:
+    """The family's record as FHIR for the trust's EPR: a clinician of the family's team."""
+    return is_clinician(user) and family.team_id == user.team_id
+
+
+def may_bulk_export(user: Any) -> bool:
+    """A bulk FHIR export of the team's families: team leads, of their own team."""
+    return is_team_lead(user)
+
+
 def named_hv_by_default(user: Any) -> bool:
     """A health visitor who adds a family is its named HV unless they choose another."""
     return is_health_visitor(user)
@@ -241,6 +251,10 @@ class PersonPermissions:
     @property
     def export_referral_list(self) -> bool:
         return may_export_referral_list(self._user)
+
+    @property
+    def bulk_export(self) -> bool:
+        return may_bulk_export(self._user)
 
     @property
     def manage_people(self) -> bool:

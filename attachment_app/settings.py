@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "attachment_app.reminders",
     "attachment_app.nhsuk_forms",
     "attachment_app.submissions",
+    "attachment_app.fhir",
     "conversations",
     "screening",
     "referrals",
@@ -467,3 +468,19 @@ ORUK_FEED_TIMEOUT_SECONDS = env_int("ORUK_FEED_TIMEOUT_SECONDS", 15)
 ORUK_FEED_MAX_PAGES = env_int("ORUK_FEED_MAX_PAGES", 200)
 #: No response or file over this size is read.
 ORUK_FEED_MAX_BYTES = env_int("ORUK_FEED_MAX_BYTES", 20 * 1024 * 1024)
+
+# --- FHIR export ------------------------------------------------------------------------------
+
+#: The base of this deployment's own FHIR code systems, extensions, identifier systems and
+#: Questionnaire URLs, and the seed of its stable resource ids: set it once per trust (an address
+#: the trust owns) and never change it, or every resource gets a new id.
+FHIR_BASE_URL = os.environ.get("FHIR_BASE_URL", "https://starting-relationships.invalid/fhir")
+#: How long a team's bulk export is kept for its download.
+FHIR_BULK_EXPORT_KEEP_HOURS = env_int("FHIR_BULK_EXPORT_KEEP_HOURS", 24)
+#: Every ten minutes, the files of bulk exports whose time is up are deleted, and an export
+#: whose message to the worker was lost is handed on again.
+CELERY_BEAT_SCHEDULE["fhir.sweep_bulk_exports"] = {
+    "task": "fhir.sweep_bulk_exports",
+    "schedule": timedelta(minutes=10),
+    "options": {"expires": 600},
+}

@@ -162,6 +162,7 @@ class ShowFamilyView(View):
                     request.user, family
                 ),
                 "may_see_access_log": permissions.may_see_access_log(request.user, family),
+                "may_export_record": permissions.may_export_record(request.user, family),
                 "words_over_time": [
                     {
                         "conversation": conversation,

@@ -279,6 +279,7 @@ ABOUT_THE_PERSON = {
     "may_review_referrals": _row(F, T, F, F, F, F, F, T),
     "sees_team_figures": _row(F, T, F, F, F, F, F, T),
     "may_export_referral_list": _row(F, T, F, F, F, F, F, T),
+    "may_bulk_export": _row(F, T, F, F, F, F, F, T),
     "may_manage_directory": _row(F, F, T, F, F, F, F, F),
     "may_manage_instruments": _row(F, F, T, F, F, F, F, F),
     "may_manage_people": _row(F, T, T, F, F, F, F, T),
@@ -291,6 +292,7 @@ ABOUT_THE_FAMILY = {
     "may_record_for": _row(T, T, F, F, F, F, F, F),
     "may_see_access_log": _row(F, T, F, F, F, F, F, F),
     "may_mark_entered_in_error": _row(T, T, F, F, F, F, F, F),
+    "may_export_record": _row(T, T, F, F, F, F, F, F),
 }
 #: ``may`` in templates: property -> the permission it answers.
 TEMPLATE_NAMES = {
@@ -298,6 +300,7 @@ TEMPLATE_NAMES = {
     "review_referrals": "may_review_referrals",
     "see_team_figures": "sees_team_figures",
     "export_referral_list": "may_export_referral_list",
+    "bulk_export": "may_bulk_export",
     "manage_people": "may_manage_people",
     "manage_directory": "may_manage_directory",
     "manage_instruments": "may_manage_instruments",

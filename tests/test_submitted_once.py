@@ -75,7 +75,12 @@ EXEMPT_NAMESPACES = {"admin": "Django's admin: staff only, with its own forms"}
 
 #: Pages a team lead uses, and pages an admin uses; every other form page is the health
 #: visitor's (the world's records are theirs).
-TEAM_LEAD_PAGES = {"referral_transition", "referral_review_after_sending", "role_request_decide"}
+TEAM_LEAD_PAGES = {
+    "referral_transition",
+    "referral_review_after_sending",
+    "role_request_decide",
+    "fhir:bulk_export_create",
+}
 ADMIN_PAGES = {
     "instrument_definition_add",
     "instrument_definition_retire",

@@ -65,6 +65,7 @@ NO_FAMILY_DATA = {
     "instrument_definition_detail",
     "instrument_definition_retire",
     "local_item_text_update",
+    "instrument_questionnaire_download",  # a definition as FHIR: no family, no licensed text
     "directory_service_list",
     "directory_service_create",
     "directory_service_detail",
@@ -81,6 +82,13 @@ NO_FAMILY_DATA = {
     "directory_feed_create",
     "directory_feed_update",
     "directory_feed_sync",
+    # A team lead's bulk exports: the list, the form and the progress page show counts, never
+    # a family; a file's download (a 404 for the sample id here) writes its own export row,
+    # tested in tests/fhir/test_bulk_export_pages.py.
+    "fhir:bulk_export_list",
+    "fhir:bulk_export_create",
+    "fhir:bulk_export_detail",
+    "fhir:bulk_export_file_download",
     # The service's pages: without its link and code in the session they show only the calm
     # "this link does not open a referral" page (their own rows are tested in
     # tests/referrals/test_service_link_pages.py).
@@ -125,6 +133,7 @@ FAMILY_PAGES = {
     "family_update": (lambda w: {"family_id": w.family.pk}, Kind.EDIT, _family),
     "family_access_log": (lambda w: {"family_id": w.family.pk}, Kind.VIEW, _family),
     "family_access_log_export": (lambda w: {"family_id": w.family.pk}, Kind.EXPORT, _family),
+    "family_record_download": (lambda w: {"family_id": w.family.pk}, Kind.EXPORT, _family),
     "caregiver_create": (lambda w: {"family_id": w.family.pk}, Kind.EDIT, _family),
     "caregiver_update": (
         lambda w: {"caregiver_id": w.caregiver.pk},

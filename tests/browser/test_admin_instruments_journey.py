@@ -1,10 +1,12 @@
 """An admin manages the screening instruments in the browser; axe checks every page.
 
 Lists them, previews one, adds a definition (a broken one first), enters EPDS wording under the
-trust's licence and retires a version. The wording typed here is invented for the test.
+trust's licence, downloads it as a FHIR Questionnaire (without that wording) and retires a
+version. The wording typed here is invented for the test.
 """
 
 import json
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -113,4 +115,13 @@ def test_admin_lists_previews_adds_enters_local_text_and_retires(page, admin_use
     assert_accessible(page)
     assert LocalItemText.objects.get().licence_reference == "Trust licence 2026/17"
     assert LocalOptionText.objects.get().text == "Invented first answer"
+
+    # Download the EPDS as a FHIR Questionnaire: its scores, none of the wording just entered.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download as FHIR Questionnaire").click()
+    download = download_info.value
+    assert download.suggested_filename == "epds-v1.questionnaire.json"
+    text = Path(download.path()).read_text(encoding="utf-8")
+    assert json.loads(text)["url"].endswith("/Questionnaire/epds")
+    assert "Invented" not in text
     assert page.csp_violations == []
