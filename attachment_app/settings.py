@@ -469,6 +469,13 @@ ORUK_FEED_MAX_PAGES = env_int("ORUK_FEED_MAX_PAGES", 200)
 #: No response or file over this size is read.
 ORUK_FEED_MAX_BYTES = env_int("ORUK_FEED_MAX_BYTES", 20 * 1024 * 1024)
 
+# --- Dashboard --------------------------------------------------------------------------------
+
+#: How long the dashboard's figures for a period are kept once worked out (what needs attention
+#: now is always read afresh). 0 works them out on every request, as the tests do unless a test
+#: is about the keeping.
+DASHBOARD_FIGURES_SECONDS = env_int("DASHBOARD_FIGURES_SECONDS", 0 if TESTING else 300)
+
 # --- FHIR export ------------------------------------------------------------------------------
 
 #: The base of this deployment's own FHIR code systems, extensions, identifier systems and
