@@ -44,6 +44,13 @@ class Reminder(models.Model):
                 condition=models.Q(status__in=["pending", "claimed"]),
             ),
             models.Index(fields=["subject_type", "subject_id"], name="reminder_subject"),
+            # The dashboard's late responses: each sent referral's first response reminder and
+            # its due time, read from the index alone.
+            models.Index(
+                fields=["rule", "subject_type", "stage", "subject_id"],
+                include=["due_at"],
+                name="reminder_rule_subject_due",
+            ),
         ]
         constraints = [
             # Scheduling the same occurrence twice moves one row rather than adding another.
