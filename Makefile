@@ -3,6 +3,7 @@
 #   make test   set up what the tests need and run the whole suite, browser tests included
 #   make mutate mutation testing of the rule modules (many minutes; docs/testing.md)
 #   make lint   ruff check, ruff format --check, mypy and djLint (templates)
+#   make bench  time the pages, writes and background work at two sizes of data (many minutes)
 
 # The Python .venv is made with: PYTHON when set, otherwise the first of python3.13, python3.12,
 # python3.11 and python3 on PATH that is 3.11 to 3.13 (scripts/find-python says what it needs).
@@ -12,7 +13,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := node_modules/.installed
 
-.PHONY: run test test-fast mutate lint setup browser format lock clean demo-reminders
+.PHONY: run test test-fast mutate lint setup browser format lock clean demo-reminders bench
 
 setup: $(INSTALLED) $(NODE_INSTALLED)
 
@@ -59,6 +60,12 @@ test-fast: setup
 # Many minutes, so not part of `make test`. MUTATE_ARGS, e.g. "--module engine" or "--no-fail".
 mutate: setup
 	DJANGO_TESTING=1 $(PY) scripts/mutate $(MUTATE_ARGS)
+
+# The benchmark (docs/performance.md, scripts/bench/): seeds S and L (or reuses them), serves
+# both under gunicorn with the production settings and times them; many minutes, so not part of
+# `make test`, which runs its --quick version. BENCH_ARGS, e.g. "--quick" or "--sizes S".
+bench: setup
+	$(PY) -m scripts.bench $(BENCH_ARGS)
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
